@@ -1,0 +1,1 @@
+"""hubflow: the Hugging Face Hub as a workflow of typed task nodes."""
