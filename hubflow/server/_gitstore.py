@@ -1,0 +1,389 @@
+"""Repositories as bare git repos (dulwich): revisions, trees, blobs, LFS pointers and atomic commits.
+
+Layout (a contract shared with the git smart-HTTP module): ``<root>/{type}s/{namespace}/{name}.git``.
+LFS files are stored in git as standard pointer files; their bytes live in the LFS store.
+
+```python
+store = GitStore(Path("/tmp/hub/repos"))
+git = store.init("model", "alice", "m", gitattributes=b"*.bin filter=lfs diff=lfs merge=lfs -text\\n")
+sha = git.commit("refs/heads/main", [AddBlob("a.txt", b"hi")], "Add a.txt", author="alice")
+```
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import stat
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from dulwich.objects import S_ISGITLINK, Blob, Commit, ShaFile, Tree
+from dulwich.repo import Repo
+
+from hubflow.server._errors import HubError, bad_request
+
+_POINTER = re.compile(rb"^version https://git-lfs\.github\.com/spec/v1\noid sha256:([0-9a-f]{64})\nsize (\d+)\n$")
+_HEX40 = re.compile(r"^[0-9a-f]{40}$")
+_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+# blob sha -> (size, lfs (sha256, size) or None); git objects are immutable, so caching is always valid.
+_BLOB_INFO: dict[bytes, tuple[int, tuple[str, int] | None]] = {}
+_PACK_THRESHOLD = 200  # write more objects than this as one pack rather than loose files
+
+
+def lfs_pointer(sha256: str, size: int) -> bytes:
+    """The standard Git LFS pointer file for an object."""
+    return f"version https://git-lfs.github.com/spec/v1\noid sha256:{sha256}\nsize {size}\n".encode()
+
+
+def parse_pointer(data: bytes) -> tuple[str, int] | None:
+    if len(data) > 200:
+        return None
+    m = _POINTER.match(data)
+    return (m.group(1).decode(), int(m.group(2))) if m else None
+
+
+def repo_lock(path: Path) -> threading.Lock:
+    """One lock per repository path, shared by every request in this process."""
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(str(path), threading.Lock())
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A tree entry at a revision: a file (with LFS info if it is a pointer) or a directory."""
+
+    path: str
+    type: str  # "file" | "directory"
+    oid: str
+    size: int
+    lfs: tuple[str, int, int] | None = None  # (sha256, size, pointer size)
+
+
+@dataclass(frozen=True)
+class AddBlob:
+    path: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class DeleteFile:
+    path: str
+
+
+@dataclass(frozen=True)
+class DeleteFolder:
+    path: str
+
+
+Operation = AddBlob | DeleteFile | DeleteFolder
+
+
+class _Dir:
+    """A directory being edited: unchanged subtrees stay as shas, edited ones become ``_Dir`` children."""
+
+    def __init__(self, entries: dict[bytes, tuple[int, bytes]]) -> None:
+        self.entries = entries
+        self.children: dict[bytes, _Dir] = {}
+
+
+class GitStore:
+    """All repositories under one root directory."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, type_: str, namespace: str, name: str) -> Path:
+        return self.root / f"{type_}s" / namespace / f"{name}.git"
+
+    def open(self, type_: str, namespace: str, name: str) -> GitRepo:
+        return GitRepo(self.path(type_, namespace, name))
+
+    def init(self, type_: str, namespace: str, name: str, *, gitattributes: bytes, author: str) -> GitRepo:
+        """Create the bare repo with one commit holding ``.gitattributes`` on ``main``."""
+        path = self.path(type_, namespace, name)
+        if path.exists():  # left over from a crash between git and SQLite: start clean
+            shutil.rmtree(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        Repo.init_bare(path, mkdir=True, default_branch=b"main").close()
+        git = GitRepo(path)
+        git.commit("refs/heads/main", [AddBlob(".gitattributes", gitattributes)], "initial commit", author=author)
+        return git
+
+    def delete(self, type_: str, namespace: str, name: str) -> None:
+        shutil.rmtree(self.path(type_, namespace, name), ignore_errors=True)
+
+    def move(self, src: tuple[str, str, str], dst: tuple[str, str, str]) -> None:
+        target = self.path(*dst)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.path(*src).rename(target)
+
+
+class GitRepo:
+    """One bare repository: read revisions and trees, write commits atomically."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.repo = Repo(str(path))
+
+    def close(self) -> None:
+        self.repo.close()
+
+    # -- revisions -----------------------------------------------------------------------------------------
+    def refs(self) -> dict[str, str]:
+        """Every ref (``refs/heads/main`` → sha), excluding ``HEAD``."""
+        out = {}
+        for name, sha in self.repo.refs.as_dict().items():
+            if name.startswith(b"refs/"):
+                out[name.decode()] = sha.decode()
+        return out
+
+    def ref_for(self, rev: str) -> str | None:
+        """The full ref name a revision denotes (a branch wins over a tag), or None."""
+        refs = self.repo.refs
+        candidates = [rev] if rev.startswith("refs/") else [f"refs/heads/{rev}", f"refs/tags/{rev}"]
+        for cand in candidates:
+            if cand.encode() in refs:
+                return cand
+        return None
+
+    def resolve(self, rev: str) -> str | None:
+        """A revision (branch, tag, full ref, commit sha) → commit sha, or None."""
+        ref = self.ref_for(rev)
+        if ref is not None:
+            sha = self.repo.refs[ref.encode()]
+            obj = self.repo.object_store[sha]
+            while obj.type_name == b"tag":  # annotated tag → its commit
+                obj = self.repo.object_store[obj.object[1]]  # type: ignore[attr-defined]
+            return obj.id.decode()
+        store = self.repo.object_store
+        if _HEX40.match(rev) and rev.encode() in store and store[rev.encode()].type_name == b"commit":
+            return rev
+        return None
+
+    def commit_obj(self, sha: str) -> Commit:
+        obj = self.repo.object_store[sha.encode()]
+        assert isinstance(obj, Commit)
+        return obj
+
+    # -- trees ---------------------------------------------------------------------------------------------
+    def _tree(self, sha: bytes) -> Tree:
+        obj = self.repo.object_store[sha]
+        assert isinstance(obj, Tree)
+        return obj
+
+    def _lookup(self, commit: str, path: str) -> tuple[int, bytes] | None:
+        """(mode, sha) of ``path`` at ``commit``; the root tree for ``""``."""
+        mode, sha = stat.S_IFDIR, self.commit_obj(commit).tree
+        for part in [p for p in path.split("/") if p]:
+            if not stat.S_ISDIR(mode):
+                return None
+            tree = self._tree(sha)
+            try:
+                mode, sha = tree[part.encode()]
+            except KeyError:
+                return None
+        return mode, sha
+
+    def blob_info(self, sha: bytes) -> tuple[int, tuple[str, int] | None]:
+        """(size in git, LFS pointer (sha256, size) or None) of a blob, cached."""
+        info = _BLOB_INFO.get(sha)
+        if info is None:
+            data = self.repo.object_store[sha].as_raw_string()
+            info = (len(data), parse_pointer(data))
+            if len(_BLOB_INFO) > 500_000:
+                _BLOB_INFO.clear()
+            _BLOB_INFO[sha] = info
+        return info
+
+    def _entry(self, path: str, mode: int, sha: bytes) -> Entry:
+        if stat.S_ISDIR(mode):
+            return Entry(path=path, type="directory", oid=sha.decode(), size=0)
+        size, lfs = self.blob_info(sha)
+        if lfs is not None:
+            return Entry(path=path, type="file", oid=sha.decode(), size=lfs[1], lfs=(lfs[0], lfs[1], size))
+        return Entry(path=path, type="file", oid=sha.decode(), size=size)
+
+    def entry(self, commit: str, path: str) -> Entry | None:
+        found = self._lookup(commit, path)
+        if found is None or not path:
+            return None
+        if S_ISGITLINK(found[0]):
+            return None
+        return self._entry(path, *found)
+
+    def list_tree(self, commit: str, path: str = "", *, recursive: bool = False) -> list[Entry] | None:
+        """Entries under ``path`` (None if it is not a directory); recursive lists directories too."""
+        found = self._lookup(commit, path)
+        if found is None or not stat.S_ISDIR(found[0]):
+            return None
+        out: list[Entry] = []
+        self._walk(found[1], path.strip("/"), recursive, out)
+        return out
+
+    def _walk(self, tree_sha: bytes, prefix: str, recursive: bool, out: list[Entry]) -> None:
+        for item in self._tree(tree_sha).iteritems():
+            name = item.path.decode()
+            full = f"{prefix}/{name}" if prefix else name
+            if S_ISGITLINK(item.mode):
+                continue
+            out.append(self._entry(full, item.mode, item.sha))
+            if recursive and stat.S_ISDIR(item.mode):
+                self._walk(item.sha, full, True, out)
+
+    def read_blob(self, oid: str) -> bytes:
+        return self.repo.object_store[oid.encode()].as_raw_string()
+
+    def history(self, commit: str) -> Iterator[Commit]:
+        """Commits reachable from ``commit``, newest first."""
+        for entry in self.repo.get_walker(include=[commit.encode()]):
+            yield entry.commit
+
+    def last_commits(self, commit: str, paths: list[str], max_depth: int = 2000) -> dict[str, Commit]:
+        """For each path, the newest first-parent commit that changed it (for ``expand=true``)."""
+        pending = {p: self._lookup(commit, p) for p in paths}
+        found: dict[str, Commit] = {}
+        current = self.commit_obj(commit)
+        for _ in range(max_depth):
+            if not pending:
+                break
+            parent = self.commit_obj(current.parents[0].decode()) if current.parents else None
+            for p, value in list(pending.items()):
+                before = self._lookup(parent.id.decode(), p) if parent is not None else None
+                if before != value:
+                    found[p] = current
+                    del pending[p]
+            if parent is None:
+                break
+            current = parent
+        return found
+
+    # -- writing -------------------------------------------------------------------------------------------
+    def _load_dir(self, sha: bytes | None) -> _Dir:
+        if sha is None:
+            return _Dir({})
+        return _Dir({item.path: (item.mode, item.sha) for item in self._tree(sha).iteritems()})
+
+    def _descend(self, root: _Dir, parts: list[str], *, create: bool) -> _Dir | None:
+        node = root
+        for part in parts:
+            key = part.encode()
+            child = node.children.get(key)
+            if child is None:
+                existing = node.entries.get(key)
+                if existing is not None and not stat.S_ISDIR(existing[0]):
+                    raise bad_request(f"A file exists where a folder is expected: {part!r}")
+                if existing is None and not create:
+                    return None
+                child = self._load_dir(existing[1] if existing else None)
+                node.children[key] = child
+            node = child
+        return node
+
+    def _write_tree(self, node: _Dir, objects: list[ShaFile]) -> bytes | None:
+        for key, child in node.children.items():
+            sha = self._write_tree(child, objects)
+            if sha is None:
+                node.entries.pop(key, None)
+            else:
+                node.entries[key] = (stat.S_IFDIR, sha)
+        if not node.entries:
+            return None
+        tree = Tree()
+        for key, (mode, sha) in node.entries.items():
+            tree.add(key, mode, sha)
+        objects.append(tree)
+        return tree.id
+
+    def build_tree(self, base_tree: bytes | None, ops: list[Operation], objects: list[ShaFile]) -> bytes:
+        """Apply operations to a tree in memory; new objects are appended to ``objects``."""
+        root = self._load_dir(base_tree)
+        for op in ops:
+            *dirs, leaf = op.path.split("/")
+            key = leaf.encode()
+            if isinstance(op, AddBlob):
+                node = self._descend(root, dirs, create=True)
+                assert node is not None
+                if key in node.children or stat.S_ISDIR(node.entries.get(key, (0, b""))[0]):
+                    raise bad_request(f"A folder exists where a file is expected: {op.path!r}")
+                blob = Blob.from_string(op.data)
+                objects.append(blob)
+                node.entries[key] = (0o100644, blob.id)
+                continue
+            node = self._descend(root, dirs, create=False)
+            existing = node.entries.get(key) if node is not None else None
+            if isinstance(op, DeleteFile):
+                if node is None or existing is None or stat.S_ISDIR(existing[0]):
+                    raise HubError(404, f"A file with this name doesn't exist: {op.path}", code="EntryNotFound")
+                del node.entries[key]
+            else:
+                if node is None or (existing is None and key not in node.children):
+                    raise HubError(404, f"A folder with this name doesn't exist: {op.path}", code="EntryNotFound")
+                node.entries.pop(key, None)
+                node.children.pop(key, None)
+        sha = self._write_tree(root, objects)
+        if sha is None:  # git has no empty-tree entries, but a root may be empty
+            empty = Tree()
+            objects.append(empty)
+            sha = empty.id
+        return sha
+
+    def write_objects(self, objects: list[ShaFile]) -> None:
+        store = self.repo.object_store
+        fresh = [o for o in {o.id: o for o in objects}.values() if o.id not in store]
+        if len(fresh) > _PACK_THRESHOLD:
+            store.add_objects([(o, None) for o in fresh])
+        else:
+            for obj in fresh:
+                store.add_object(obj)
+
+    def make_commit(
+        self, tree: bytes, parents: list[str], message: str, author: str, objects: list[ShaFile]
+    ) -> Commit:
+        c = Commit()
+        c.tree = tree
+        c.parents = [p.encode() for p in parents]
+        ident = f"{author} <{author}@users.noreply.hubflow.local>".encode()
+        c.author = c.committer = ident
+        c.author_time = c.commit_time = int(time.time())
+        c.author_timezone = c.commit_timezone = 0
+        c.encoding = b"UTF-8"
+        c.message = message.encode()
+        objects.append(c)
+        return c
+
+    def commit(
+        self, ref: str, ops: list[Operation], message: str, *, author: str, expect: str | None = None,
+        base: str | None = None,
+    ) -> str:
+        """Apply ``ops`` on top of ``ref`` (or ``base``) and move ``ref``: all objects first, then the ref.
+
+        ``expect``: the sha ``ref`` must still point to (compare-and-swap; 412 when it moved).
+        """
+        with repo_lock(self.path):
+            current = self.repo.refs[ref.encode()].decode() if ref.encode() in self.repo.refs else None
+            if expect is not None and current != expect:
+                raise HubError(412, "The branch was updated since the parent commit; please retry")
+            parent = base or current
+            objects: list[ShaFile] = []
+            base_tree = self.commit_obj(parent).tree if parent else None
+            tree = self.build_tree(base_tree, ops, objects)
+            commit = self.make_commit(tree, [parent] if parent else [], message, author, objects)
+            self.write_objects(objects)
+            old = current.encode() if current else None
+            if not self.repo.refs.set_if_equals(ref.encode(), old, commit.id):
+                raise HubError(412, "The branch was updated concurrently; please retry")
+            return commit.id.decode()
+
+    def set_ref(self, ref: str, sha: str | None, *, old: str | None = None) -> bool:
+        """Create, move (compare-and-swap when ``old`` is given) or delete (``sha=None``) a ref."""
+        with repo_lock(self.path):
+            if sha is None:
+                return bool(self.repo.refs.remove_if_equals(ref.encode(), None))
+            if old is None:
+                return bool(self.repo.refs.add_if_new(ref.encode(), sha.encode()))
+            return bool(self.repo.refs.set_if_equals(ref.encode(), old.encode(), sha.encode()))

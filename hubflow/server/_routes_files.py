@@ -1,0 +1,7 @@
+"""Routes (files)."""
+
+from __future__ import annotations
+
+from hubflow.server._router import Router
+
+router = Router()

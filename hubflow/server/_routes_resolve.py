@@ -1,0 +1,7 @@
+"""Routes (resolve)."""
+
+from __future__ import annotations
+
+from hubflow.server._router import Router
+
+router = Router()
