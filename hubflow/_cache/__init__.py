@@ -23,6 +23,14 @@ from hubflow._cache._layout import (
     repo_folder_name,
     validate_relative_path,
 )
+from hubflow._cache._local_dir import (
+    LocalDirPaths,
+    LocalDownloadMetadata,
+    huggingface_dir,
+    local_dir_paths,
+    read_download_metadata,
+    write_download_metadata,
+)
 from hubflow._cache._locks import file_lock
 from hubflow._cache._lookup import CACHED_NO_EXIST, try_to_load_from_cache
 from hubflow._cache._repo import RepoCache
@@ -36,16 +44,22 @@ __all__ = [
     "REPO_TYPES",
     "BlobIntegrityError",
     "CorruptedCacheException",
+    "LocalDirPaths",
+    "LocalDownloadMetadata",
     "RepoCache",
     "TreeEntry",
     "create_cachedir_tag",
     "default_cache_dir",
     "file_lock",
+    "huggingface_dir",
     "is_commit_hash",
     "is_sha256",
+    "local_dir_paths",
+    "read_download_metadata",
     "read_tree",
     "repo_folder_name",
     "try_to_load_from_cache",
     "validate_relative_path",
+    "write_download_metadata",
     "write_tree",
 ]
