@@ -96,7 +96,9 @@ def test_retry_then_failure_rows_show_the_error() -> None:
     widget = ProgressWidget()
     widget.on_event(started("a", 100))
     widget.on_event(progress("a", 70, 70))
-    widget.on_event(NodeRetrying(key="a", kind="UploadLfsObject", attempt=1, delay=0.5, error="HTTP 503 <busy>"))
+    widget.on_event(
+        NodeRetrying(key="a", kind="UploadLfsObject", attempt=1, delay=0.5, error="HTTP 503 <busy>")
+    )
     widget.finish()
     (row,) = widget.troubles_box.children
     assert "hubflow-progress-retry" in classes(row)
@@ -108,7 +110,11 @@ def test_retry_then_failure_rows_show_the_error() -> None:
     (row,) = widget.troubles_box.children  # the newer retry replaces the older one
     assert "retry 2" in row.value and "HTTP 502" in row.value
 
-    widget.on_event(NodeFailed(key="a", kind="UploadLfsObject", error="gave up after 3 attempts", error_type="HfHubHTTPError"))
+    widget.on_event(
+        NodeFailed(
+            key="a", kind="UploadLfsObject", error="gave up after 3 attempts", error_type="HfHubHTTPError"
+        )
+    )
     widget.finish()
     (row,) = widget.troubles_box.children
     assert "hubflow-progress-failed" in classes(row)
@@ -122,7 +128,9 @@ def test_failure_rows_are_capped() -> None:
     widget = ProgressWidget(max_trouble_rows=4)
     for i in range(9):
         widget.on_event(started(f"f{i}", 1))
-        widget.on_event(NodeFailed(key=f"f{i}", kind="HashFile", error="vanished", error_type="FileNotFoundError"))
+        widget.on_event(
+            NodeFailed(key=f"f{i}", kind="HashFile", error="vanished", error_type="FileNotFoundError")
+        )
     widget.finish()
     rows = widget.troubles_box.children
     assert len(rows) == 5

@@ -38,7 +38,10 @@ LISTING: dict[str, list[Any]] = {
         File("model.safetensors", 5_000_000_000, "b2", Lfs(5_000_000_000, "ab" * 32)),
         Folder("configs", "t2"),
     ],
-    "data": [File("data/train.parquet", 2_500_000, "b3", Lfs(2_500_000, "cd" * 32)), Folder("data/raw", "t3")],
+    "data": [
+        File("data/train.parquet", 2_500_000, "b3", Lfs(2_500_000, "cd" * 32)),
+        Folder("data/raw", "t3"),
+    ],
     "data/raw": [File("data/raw/a.txt", 3, "b4")],
     "configs": [],
 }
@@ -133,7 +136,10 @@ def test_huggingface_hub_entries_and_raw_json() -> None:
     tree = RepoTreeWidget(hub_entries)
     assert kinds(tree.root.children) == ["folder", "file"]
     assert "LFS" in tree.root.children[1].value
-    raw = [{"type": "directory", "path": "x", "oid": "t"}, {"type": "file", "path": "y", "size": 5, "oid": "b"}]
+    raw = [
+        {"type": "directory", "path": "x", "oid": "t"},
+        {"type": "file", "path": "y", "size": 5, "oid": "b"},
+    ]
     assert kinds(RepoTreeWidget(raw).root.children) == ["folder", "file"]
 
 
