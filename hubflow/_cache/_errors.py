@@ -1,4 +1,4 @@
-"""The cache's error type, taken from `hubflow.errors` when that module provides it.
+"""The cache's own error type, a child of `hubflow.errors.CorruptedCacheException`.
 
 `BlobIntegrityError` is also an `OSError`, matching huggingface_hub, whose size check raises
 `OSError("Consistency check failed ...")`: existing `except OSError` clauses keep working.
@@ -11,15 +11,9 @@ True
 
 from __future__ import annotations
 
-try:
-    from hubflow.errors import CorruptedCacheException
-except ImportError:  # the errors module is written in parallel; fall back until it lands
+from hubflow.errors import CorruptedCacheException, HFValidationError
 
-    class CorruptedCacheException(Exception):  # type: ignore[no-redef]
-        """The cache holds (or was about to receive) data that is not what the Hub served."""
-
-
-__all__ = ["BlobIntegrityError", "CorruptedCacheException"]
+__all__ = ["BlobIntegrityError", "CorruptedCacheException", "HFValidationError"]
 
 
 class BlobIntegrityError(CorruptedCacheException, OSError):

@@ -16,6 +16,8 @@ import re
 import uuid
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
+from hubflow._cache._errors import HFValidationError
+
 __all__ = [
     "CACHEDIR_TAG_CONTENT",
     "REPO_TYPES",
@@ -102,11 +104,13 @@ def default_cache_dir() -> Path:
 
 
 def check_repo_type(repo_type: str | None) -> str:
-    """Normalise `None` to `"model"` and reject unknown repo types with `ValueError`."""
+    """Normalise `None` to `"model"` and reject unknown repo types with `HFValidationError` (a `ValueError`)."""
     if repo_type is None:
         return "model"
     if repo_type not in REPO_TYPES:
-        raise ValueError(f"Invalid repo type: {repo_type!r}. Accepted repo types are: {list(REPO_TYPES)}")
+        raise HFValidationError(
+            f"Invalid repo type: {repo_type!r}. Accepted repo types are: {list(REPO_TYPES)}"
+        )
     return repo_type
 
 
@@ -119,7 +123,7 @@ def repo_folder_name(repo_id: str, repo_type: str | None = "model") -> str:
     ```
     """
     if not repo_id or repo_id.startswith("/") or repo_id.endswith("/") or ".." in repo_id.split("/"):
-        raise ValueError(f"Invalid repo id: {repo_id!r}")
+        raise HFValidationError(f"Invalid repo id: {repo_id!r}")
     return "--".join([f"{check_repo_type(repo_type)}s", *repo_id.split("/")])
 
 
@@ -133,16 +137,16 @@ def validate_relative_path(path: str) -> None:
     >>> validate_relative_path("dir/file.txt")
     >>> validate_relative_path("../x")
     Traceback (most recent call last):
-    ValueError: Invalid path '../x': cannot contain a '..' segment
+    hubflow.errors.HFValidationError: Invalid path '../x': cannot contain a '..' segment
     ```
     """
     if not path:
-        raise ValueError("Invalid path '': must not be empty")
+        raise HFValidationError("Invalid path '': must not be empty")
     if ".." in path.replace("\\", "/").split("/"):
-        raise ValueError(f"Invalid path {path!r}: cannot contain a '..' segment")
+        raise HFValidationError(f"Invalid path {path!r}: cannot contain a '..' segment")
     candidates = [PurePosixPath(path), *(PureWindowsPath(part) for part in path.split("/"))]
     if any(p.drive or p.root for p in candidates):
-        raise ValueError(f"Invalid path {path!r}: cannot be an absolute, drive-relative or UNC path")
+        raise HFValidationError(f"Invalid path {path!r}: cannot be an absolute, drive-relative or UNC path")
 
 
 def create_cachedir_tag(directory: Path) -> None:

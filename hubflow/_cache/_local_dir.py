@@ -32,6 +32,7 @@ from pathlib import Path
 
 import msgspec
 
+from hubflow._cache._errors import HFValidationError
 from hubflow._cache._fs import atomic_write_text
 from hubflow._cache._layout import create_cachedir_tag, validate_relative_path
 from hubflow._cache._locks import file_lock
@@ -84,7 +85,7 @@ class LocalDirPaths(msgspec.Struct, frozen=True, kw_only=True):
         huggingface_hub names it, so either client recognises the other's leftovers.
         """
         if "/" in etag or "\\" in etag or etag in ("", ".", ".."):
-            raise ValueError(f"Invalid etag {etag!r}")
+            raise HFValidationError(f"Invalid etag {etag!r}")
         short = base64.urlsafe_b64encode(hashlib.sha1(self.metadata_path.name.encode()).digest()).decode()
         return self.metadata_path.parent / f"{short}.{etag}.{uuid.uuid4().hex[:8]}.incomplete"
 

@@ -53,7 +53,7 @@ def try_to_load_from_cache(
 
     Returns the snapshot path as a `str` if cached, `CACHED_NO_EXIST` if its absence at that
     commit is recorded, and `None` otherwise. The revision goes through `refs/<revision>` when
-    that ref exists; another revision is never used as a fallback. Raises `ValueError` for an
+    that ref exists; another revision is never used as a fallback. Raises `HFValidationError` (a `ValueError`) for an
     unknown `repo_type` or an unsafe `filename`.
 
     ```python

@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from hubflow._cache._errors import BlobIntegrityError
+from hubflow._cache._errors import BlobIntegrityError, HFValidationError
 from hubflow._cache._fs import atomic_write_text, chmod_like_directory, place_pointer
 from hubflow._cache._layout import (
     check_repo_type,
@@ -53,7 +53,7 @@ _HASH_CHUNK = 1 << 20
 def _check_name(kind: str, value: str) -> str:
     """Etags and commits come from HTTP headers: they must be one plain path segment."""
     if not value or "/" in value or "\\" in value or value in (".", "..") or "\0" in value:
-        raise ValueError(f"Invalid {kind} {value!r}: must be a single path segment")
+        raise HFValidationError(f"Invalid {kind} {value!r}: must be a single path segment")
     return value
 
 
