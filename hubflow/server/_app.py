@@ -12,9 +12,14 @@ import os
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 
+from hubflow.server._errors import HubError
+from hubflow.server._git_http import git_http_routes
 from hubflow.server._hub import Hub, Limits
 from hubflow.server._router import Router
 
@@ -22,6 +27,7 @@ _ROUTE_MODULES = (
     "hubflow.server._routes_repos",
     "hubflow.server._routes_files",
     "hubflow.server._routes_upload",
+    "hubflow.server._routes_lfs",
     "hubflow.server._routes_resolve",
     "hubflow.server._routes_prs",
 )
@@ -50,13 +56,22 @@ def create_app(data_dir: str | os.PathLike[str], **limits: Any) -> Starlette:
     """
     hub = Hub(Path(data_dir), Limits(**limits))
     router = build_router()
-    mounts: list[Any] = []
-    try:  # git smart-HTTP (clone/push), written separately; optional until it lands
-        from hubflow.server import _git_http  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        _git_http = None  # type: ignore[assignment]
-    if _git_http is not None and hasattr(_git_http, "routes"):
-        mounts.extend(_git_http.routes(hub))
-    app = Starlette(routes=[*mounts, Route("/{rest:path}", router.__call__, methods=_ALL_METHODS)])
+
+    async def locate(request: Request, repo_type: str, repo_id: str) -> Path:
+        # git clone: same visibility and gate rules as downloads; HubError renders via the handler below
+        user = Router.authenticate(hub, request)
+        namespace, _, name = repo_id.partition("/")
+        row = await anyio.to_thread.run_sync(hub.readable_repo, user, repo_type, namespace, name)
+        hub.check_gate(user, row)
+        return hub.git.path(row.type, row.namespace, row.name)
+
+    async def on_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HubError)
+        return exc.response()
+
+    app = Starlette(
+        routes=[*git_http_routes(locate), Route("/{rest:path}", router.__call__, methods=_ALL_METHODS)],
+        exception_handlers={HubError: on_error},
+    )
     app.state.hub = hub
     return app

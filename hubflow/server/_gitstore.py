@@ -362,11 +362,11 @@ class GitRepo:
     ) -> str:
         """Apply ``ops`` on top of ``ref`` (or ``base``) and move ``ref``: all objects first, then the ref.
 
-        ``expect``: the sha ``ref`` must still point to (compare-and-swap; 412 when it moved).
+        ``expect``: the sha (or a prefix of it) ``ref`` must still point to; 412 when it moved.
         """
         with repo_lock(self.path):
             current = self.repo.refs[ref.encode()].decode() if ref.encode() in self.repo.refs else None
-            if expect is not None and current != expect:
+            if expect is not None and not (current or "").startswith(expect.lower()):
                 raise HubError(412, "The branch was updated since the parent commit; please retry")
             parent = base or current
             objects: list[ShaFile] = []

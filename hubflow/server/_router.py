@@ -18,6 +18,7 @@ def refs(ctx: Ctx) -> Response: ...
 
 from __future__ import annotations
 
+import base64
 import inspect
 import json
 import re
@@ -139,7 +140,7 @@ class Router:
                 raise HubError(405, f"Method {request.method} not allowed")
             assert not isinstance(found, str)
             route, params = found
-            user = None if route.anonymous_ok else self._authenticate(hub, request)
+            user = None if route.anonymous_ok else self.authenticate(hub, request)
             ctx = Ctx(hub=hub, request=request, params=params, user=user)
             if inspect.iscoroutinefunction(route.handler):
                 result = route.handler(ctx)
@@ -151,13 +152,21 @@ class Router:
             return e.response()
 
     @staticmethod
-    def _authenticate(hub: Hub, request: Request) -> User | None:
+    def authenticate(hub: Hub, request: Request) -> User | None:
+        """The token's user (``Bearer``, or git's ``Basic`` with the token as password); 401 if unknown."""
         header = request.headers.get("authorization")
         if not header:
             return None
         scheme, _, token = header.partition(" ")
         token = token.strip()
-        if scheme.lower() != "bearer" or not token:
+        if scheme.lower() == "basic":
+            try:
+                token = base64.b64decode(token).decode().partition(":")[2]
+            except ValueError:
+                token = ""
+        elif scheme.lower() != "bearer":
+            token = ""
+        if not token:
             raise HubError(401, "Invalid credentials in Authorization header")
         user = hub.db.user_for_token(token)
         if user is None:

@@ -1,7 +1,209 @@
-"""Routes (upload)."""
+"""Uploads: README validation, preupload, the NDJSON commit, ``create_pr`` commits.
+
+The Git LFS batch API and the signed upload URLs are in ``_routes_lfs``.
+
+```python
+# POST /api/models/alice/m/commit/main   (application/x-ndjson)
+# {"key": "header", "value": {"summary": "Add a", "parentCommit": "..."}}
+# {"key": "file", "value": {"path": "a.txt", "content": "aGk=", "encoding": "base64"}}
+```
+"""
 
 from __future__ import annotations
 
-from hubflow.server._router import Router
+import base64
+import binascii
+import json
+import re
+import time
+from typing import Any
+
+from starlette.responses import Response
+
+from hubflow.server._db import RepoRow
+from hubflow.server._errors import HubError, bad_request, revision_not_found
+from hubflow.server._gitstore import AddBlob, DeleteFile, DeleteFolder, GitRepo, Operation, lfs_pointer
+from hubflow.server._hub import Hub
+from hubflow.server._paths import clean_path
+from hubflow.server._patterns import GitAttributes, GitIgnore, choose_upload_mode
+from hubflow.server._router import Ctx, Router, json_response
+from hubflow.server._routes_repos import repo_url
 
 router = Router()
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+@router.route("POST", "/api/validate-yaml")
+def validate_yaml(ctx: Ctx) -> Response:
+    body = ctx.json()
+    try:
+        from hubflow.server._card import validate_card  # written separately; optional until it lands
+    except ImportError:
+        return json_response({"errors": [], "warnings": []})
+    result = validate_card(str(body.get("content", "")), str(body.get("repoType") or "model"))
+    errors = result.get("errors", []) if isinstance(result, dict) else getattr(result, "errors", [])
+    warnings = result.get("warnings", []) if isinstance(result, dict) else getattr(result, "warnings", [])
+    as_msgs = lambda items: [m if isinstance(m, dict) else {"message": str(m)} for m in items]  # noqa: E731
+    return json_response({"errors": as_msgs(errors), "warnings": as_msgs(warnings)}, status=400 if errors else 200)
+
+
+def _text_at(git: GitRepo, sha: str, path: str) -> str | None:
+    entry = git.entry(sha, path)
+    if entry is None or entry.lfs is not None:
+        return None
+    return git.read_blob(entry.oid).decode("utf-8", "replace")
+
+
+@router.route("POST", "/api/{T}/{R}/preupload/{rev}")
+def preupload(ctx: Ctx) -> Response:
+    row = ctx.hub.writable_repo(ctx.user, ctx.repo_type, ctx.params["ns"], ctx.params["name"])
+    body = ctx.json()
+    files = body.get("files")
+    if not isinstance(files, list):
+        raise bad_request("'files' must be a list")
+    git = ctx.hub.open_git(row)
+    try:
+        sha = git.resolve(ctx.params["rev"])
+        if sha is None:
+            raise revision_not_found(ctx.params["rev"])
+        attrs_text = body.get("gitAttributes") or _text_at(git, sha, ".gitattributes")
+        attrs = GitAttributes.from_text(attrs_text) if attrs_text else None
+        ignore_text = body.get("gitIgnore") if body.get("gitIgnore") is not None else _text_at(git, sha, ".gitignore")
+        ignore = GitIgnore.from_text(ignore_text) if ignore_text else None
+        out = []
+        for f in files:
+            path = clean_path(str(f.get("path", "")))
+            try:
+                sample = base64.b64decode(f.get("sample") or "", validate=True)
+            except binascii.Error:
+                raise bad_request(f"Invalid base64 sample for {path}") from None
+            size = int(f.get("size") or 0)
+            item: dict[str, Any] = {
+                "path": f.get("path"), "uploadMode": choose_upload_mode(path, size, sample, attrs),
+                "shouldIgnore": bool(ignore and ignore.is_ignored(path)),
+            }
+            existing = git.entry(sha, path)
+            if existing is not None and existing.type == "file":
+                item["oid"] = existing.lfs[0] if existing.lfs else existing.oid
+            out.append(item)
+    finally:
+        git.close()
+    return json_response({"files": out, "commitOid": sha})
+
+
+def _parse_commit(hub: Hub, row: RepoRow, body: bytes) -> tuple[dict[str, Any], list[Operation], list[tuple[str, int]]]:
+    """NDJSON → (header, operations, LFS objects used); every path cleaned, every LFS oid checked."""
+    header: dict[str, Any] | None = None
+    ops: list[Operation] = []
+    lfs_used: list[tuple[str, int]] = []
+    for n, line in enumerate(body.splitlines()):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            key, value = item["key"], item["value"]
+        except (ValueError, KeyError, TypeError):
+            raise bad_request(f"Invalid NDJSON line {n + 1}") from None
+        if not isinstance(value, dict):
+            raise bad_request(f"Invalid value on line {n + 1}")
+        if key == "header":
+            header = value
+        elif key == "file":
+            path = clean_path(str(value.get("path", "")))
+            content = value.get("content", "")
+            if value.get("encoding", "base64") == "base64":
+                try:
+                    data = base64.b64decode(content, validate=True)
+                except (binascii.Error, TypeError):
+                    raise bad_request(f"Invalid base64 content for {path}") from None
+            else:
+                data = str(content).encode()
+            ops.append(AddBlob(path, data))
+        elif key == "lfsFile":
+            path = clean_path(str(value.get("path", "")))
+            oid = str(value.get("oid", "")).lower()
+            if not _SHA256.match(oid):
+                raise bad_request(f"Invalid LFS oid for {path}")
+            known = hub.db.lfs_size(row.id, oid)
+            if known is None or not hub.lfs.exists(oid, known):
+                raise bad_request(f"LFS object {oid} for {path} was not uploaded to this repo")
+            if value.get("size") is not None and int(value["size"]) != known:
+                raise bad_request(f"Size mismatch for LFS object {oid}: {value['size']} != {known}")
+            ops.append(AddBlob(path, lfs_pointer(oid, known)))
+            lfs_used.append((oid, known))
+        elif key == "deletedFile":
+            ops.append(DeleteFile(clean_path(str(value.get("path", "")))))
+        elif key == "deletedFolder":
+            ops.append(DeleteFolder(clean_path(str(value.get("path", "")), folder=True)))
+        else:
+            raise bad_request(f"Unknown operation {key!r} on line {n + 1}")
+    if header is None:
+        raise bad_request("The commit has no header line")
+    return header, ops, lfs_used
+
+
+def commit_message(header: dict[str, Any]) -> str:
+    summary = str(header.get("summary") or "").strip()
+    if not summary:
+        raise bad_request("The commit summary must not be empty")
+    description = str(header.get("description") or "").strip()
+    return f"{summary}\n\n{description}\n" if description else f"{summary}\n"
+
+
+def after_commit(hub: Hub, row: RepoRow, ref: str, sha: str) -> None:
+    """Keep the listing columns in SQLite in step with ``main``."""
+    fields: dict[str, Any] = {"last_modified": time.time()}
+    if ref == "refs/heads/main":
+        fields["sha"] = sha
+    hub.db.update_repo(row.id, **fields)
+
+
+@router.route("POST", "/api/{T}/{R}/commit/{rev}")
+def commit(ctx: Ctx) -> Response:
+    row = ctx.hub.writable_repo(ctx.user, ctx.repo_type, ctx.params["ns"], ctx.params["name"])
+    assert ctx.user is not None
+    header, ops, _ = _parse_commit(ctx.hub, row, ctx.body)
+    message = commit_message(header)
+    parent = header.get("parentCommit")
+    if parent is not None and not re.match(r"^[0-9a-fA-F]{5,40}$", str(parent)):
+        raise bad_request("Invalid parentCommit")
+    rev = ctx.params["rev"]
+    url = repo_url(ctx.base_url, row.type, row.repo_id)
+    git = ctx.hub.open_git(row)
+    try:
+        ref = git.ref_for(rev)
+        if ref is None:
+            if git.resolve(rev) is not None:
+                raise bad_request(f"Cannot commit to a commit id: {rev}")
+            raise revision_not_found(rev)
+        if ctx.flag("create_pr"):
+            if not ref.startswith("refs/heads/"):
+                raise bad_request("A pull request must target a branch")
+            base = git.resolve(ref)
+            assert base is not None
+            if parent is not None:
+                full = next((c.id.decode() for c in git.history(base) if c.id.decode().startswith(str(parent))), None)
+                if full is None:
+                    raise HubError(412, f"parentCommit {parent} is not in the history of {rev}")
+                base = full
+            from hubflow.server._routes_prs import open_pull_request
+
+            num = open_pull_request(ctx.hub, row, ctx.user.name, header.get("summary") or "", ref, base)
+            pr_ref = f"refs/pr/{num}"
+            sha = git.commit(pr_ref, ops, message, author=ctx.user.name, base=base)
+            after_commit(ctx.hub, row, pr_ref, sha)
+            return json_response({
+                "commitOid": sha, "commitUrl": f"{url}/commit/{sha}", "pullRequestUrl": f"{url}/discussions/{num}",
+                "hookOutput": "", "success": True,
+            })
+        if ref.startswith("refs/tags/"):
+            raise bad_request("Cannot commit to a tag")
+        sha = git.commit(ref, ops, message, author=ctx.user.name, expect=str(parent) if parent else None)
+    finally:
+        git.close()
+    after_commit(ctx.hub, row, ref, sha)
+    if ref.startswith("refs/pr/"):
+        from hubflow.server._routes_prs import record_commit
+
+        record_commit(ctx.hub, row, int(ref.rsplit("/", 1)[1]), ctx.user.name, sha, message)
+    return json_response({"commitOid": sha, "commitUrl": f"{url}/commit/{sha}", "hookOutput": "", "success": True})
