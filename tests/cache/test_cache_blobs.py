@@ -128,3 +128,56 @@ def test_copy_fallback_when_symlinks_disabled(cache_dir: Path, monkeypatch: pyte
     moved = repo.link_snapshot(COMMIT, "moved.bin", SHA256, new_blob=True)
     assert not moved.is_symlink() and moved.read_bytes() == DATA and not repo.has_blob(SHA256)
     assert repo.cached_file(COMMIT, "copy.bin") == copied
+
+
+def test_crash_before_rename_leaves_nothing_at_final_paths(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fault injection: the atomic rename fails (disk full, kill) at every final path."""
+    repo = RepoCache(cache_dir, "alice/m1")
+    tmp = repo.new_incomplete_path(SHA256)
+    tmp.write_bytes(DATA)
+
+    def boom(src: object, dst: object) -> None:
+        raise OSError("injected failure")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError, match="injected"):
+        repo.finalize_blob(tmp, SHA256, expected_size=len(DATA))
+    with pytest.raises(OSError, match="injected"):
+        repo.write_ref("main", COMMIT)
+    with pytest.raises(OSError, match="injected"):
+        repo.mark_no_exist(COMMIT, "x.txt")
+    monkeypatch.undo()
+    assert _leftovers(repo) == []  # neither the blob nor the temp file
+    assert repo.read_ref("main") is None and list((repo.folder / "refs").iterdir()) == []
+    assert not repo.is_no_exist(COMMIT, "x.txt")
+    assert list((repo.folder / ".no_exist" / COMMIT).iterdir()) == []
+
+
+def test_concurrent_downloads_of_one_blob_converge(cache_dir: Path) -> None:
+    import threading
+
+    repo = RepoCache(cache_dir, "alice/m1")
+    errors: list[BaseException] = []
+
+    def download(i: int) -> None:
+        try:
+            tmp = repo.new_incomplete_path(SHA256)  # no lock: a lock ignored by the filesystem
+            tmp.write_bytes(DATA)
+            repo.finalize_blob(tmp, SHA256, expected_size=len(DATA))
+            repo.link_snapshot(COMMIT, "f.bin", SHA256)
+            repo.write_ref("main", COMMIT)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=download, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert errors == []
+    assert _leftovers(repo) == [SHA256]
+    cached = repo.cached_file("main", "f.bin")
+    assert cached is not None and cached.read_bytes() == DATA
+    assert sorted(p.name for p in repo.snapshot_dir(COMMIT).iterdir()) == ["f.bin"]
