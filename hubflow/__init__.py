@@ -1,1 +1,93 @@
-"""hubflow: the Hugging Face Hub as a workflow of typed task nodes."""
+"""hubflow: the Hugging Face Hub as a workflow of typed task nodes.
+
+```python
+from hubflow import HfApi
+api = HfApi(token="hf_...")
+api.whoami()
+```
+"""
+
+from __future__ import annotations
+
+from hubflow._api import AsyncHfApi, HfApi
+from hubflow._events import NodeFailed, NodeFinished, NodeProgress, NodeRetrying, NodeStarted
+from hubflow._hashing import FileHashes
+from hubflow._settings import Limits, RetryPolicy, Settings, Timeouts
+from hubflow.errors import (
+    BadRequestError,
+    CacheNotFound,
+    CommitConflictError,
+    CorruptedCacheException,
+    DisabledRepoError,
+    EntryNotFoundError,
+    FileChangedError,
+    FileMetadataError,
+    GatedRepoError,
+    GraphError,
+    HfHubHTTPError,
+    HFValidationError,
+    HubConnectionError,
+    HubflowError,
+    IncompleteSnapshotError,
+    JobNotFoundError,
+    LocalEntryNotFoundError,
+    LocalTokenNotFoundError,
+    NodesFailedError,
+    NotASafetensorsRepoError,
+    OfflineModeIsEnabled,
+    RemoteEntryNotFoundError,
+    RepositoryNotFoundError,
+    RevisionNotFoundError,
+    SafetensorsParsingError,
+)
+from hubflow.graph import Graph, Journal, Results, run
+from hubflow.tasks import Context, Endpoint, Task
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AsyncHfApi",
+    "BadRequestError",
+    "CacheNotFound",
+    "CommitConflictError",
+    "Context",
+    "CorruptedCacheException",
+    "DisabledRepoError",
+    "Endpoint",
+    "EntryNotFoundError",
+    "FileChangedError",
+    "FileHashes",
+    "FileMetadataError",
+    "GatedRepoError",
+    "Graph",
+    "GraphError",
+    "HFValidationError",
+    "HfApi",
+    "HfHubHTTPError",
+    "HubConnectionError",
+    "HubflowError",
+    "IncompleteSnapshotError",
+    "JobNotFoundError",
+    "Journal",
+    "Limits",
+    "LocalEntryNotFoundError",
+    "LocalTokenNotFoundError",
+    "NodeFailed",
+    "NodeFinished",
+    "NodeProgress",
+    "NodeRetrying",
+    "NodeStarted",
+    "NodesFailedError",
+    "NotASafetensorsRepoError",
+    "OfflineModeIsEnabled",
+    "RemoteEntryNotFoundError",
+    "RepositoryNotFoundError",
+    "Results",
+    "RetryPolicy",
+    "RevisionNotFoundError",
+    "SafetensorsParsingError",
+    "Settings",
+    "Task",
+    "Timeouts",
+    "run",
+]

@@ -26,7 +26,8 @@ HubflowError
 ├── HFValidationError (ValueError)
 ├── SafetensorsParsingError, NotASafetensorsRepoError
 ├── CacheNotFound, CorruptedCacheException
-└── GraphError                          a cycle or a dependency missing from the graph (wraps networkx)
+├── GraphError                          a cycle or a dependency missing from the graph (wraps networkx)
+└── NodesFailedError                    ``run(..., fail_fast=False)``: some nodes failed
 ```
 
 ```python
@@ -67,6 +68,7 @@ __all__ = [
     "JobNotFoundError",
     "LocalEntryNotFoundError",
     "LocalTokenNotFoundError",
+    "NodesFailedError",
     "NotASafetensorsRepoError",
     "OfflineModeIsEnabled",
     "RemoteEntryNotFoundError",
@@ -242,6 +244,19 @@ class CorruptedCacheException(HubflowError):
 
 class GraphError(HubflowError):
     """The task graph is malformed: a cycle, or a dependency that was never added."""
+
+
+class NodesFailedError(HubflowError):
+    """Some nodes failed in a ``run(..., fail_fast=False)``; the others' results are kept.
+
+    ``failures`` maps each failed task to its typed error; ``results`` holds what finished.
+    Nodes depending on a failed node were skipped.
+    """
+
+    def __init__(self, message: str, *, failures: dict[Any, BaseException], results: Any) -> None:
+        super().__init__(message)
+        self.failures = failures
+        self.results = results
 
 
 _E = TypeVar("_E", bound=HfHubHTTPError)

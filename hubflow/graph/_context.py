@@ -1,0 +1,86 @@
+"""``Context``: what a running node receives — the client, settings, progress, the graph.
+
+```python
+async def run(self, ctx: Context) -> FileHashes:
+    return await hash_file(self.path, ctx.emit_progress, limiter=ctx.thread_limiter)
+```
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import anyio.from_thread
+from anyio import CapacityLimiter
+
+if TYPE_CHECKING:
+    from hubflow._http import HubClient
+    from hubflow._settings import Settings
+    from hubflow.graph._executor import _Execution
+    from hubflow.tasks._base import Task
+
+__all__ = ["Context"]
+
+T = TypeVar("T")
+
+
+class Context:
+    """The running node's view of the executor (one per attempt).
+
+    * ``hub`` / ``settings`` / ``cache_dir`` — transport and configuration;
+    * ``emit_progress(delta)`` — report bytes done (callable from worker threads too);
+    * ``result_of(task)`` — the result of a finished upstream node;
+    * ``add(task, after=..., before=...)`` — grow the graph while it runs (``before`` makes
+      not-yet-started nodes wait for the new one: an LFS upload the commit must wait for);
+    * ``await submit(task)`` — run a node through the executor (limits, retries, journal) and
+      wait for its result; the caller's own limiter slot is released while it waits, so a node
+      submitting same-resource children cannot deadlock the pool.
+    """
+
+    def __init__(self, execution: _Execution, node: Task[Any]) -> None:
+        self._execution = execution
+        self.node = node
+        self.hub: HubClient = execution.hub
+        self.settings: Settings = execution.hub.settings
+        self.thread_limiter: CapacityLimiter = execution.thread_limiter
+        self.done_bytes = 0
+        self._loop_thread = threading.get_ident()
+        self._held: list[CapacityLimiter] = []
+
+    @property
+    def cache_dir(self) -> Path:
+        """The Hub cache directory (``HF_HUB_CACHE``)."""
+        return Path(self.settings.cache_dir).expanduser()
+
+    def emit_progress(self, delta: int) -> None:
+        """Report ``delta`` more bytes hashed or moved by this node."""
+        if threading.get_ident() != self._loop_thread:
+            anyio.from_thread.run_sync(self.emit_progress, delta)
+            return
+        self.done_bytes += delta
+        self._execution.progress(self.node, delta, self.done_bytes)
+
+    def result_of(self, task: Task[T]) -> T:
+        """The result of a finished node (usually one this node was added ``after``)."""
+        return self._execution.result_of(task)  # type: ignore[no-any-return]
+
+    def add(
+        self, task: Task[T], after: Iterable[Task[Any]] = (), before: Iterable[Task[Any]] = ()
+    ) -> Task[T]:
+        """Add a node to the running graph; it is scheduled when its dependencies finish."""
+        return self._execution.add(task, after=after, before=before)
+
+    async def submit(self, task: Task[T]) -> T:
+        """Add ``task`` (no dependencies) and wait for its result; its error is raised here."""
+        node = self._execution.add(task)
+        for limiter in self._held:
+            limiter.release()
+        try:
+            return await self._execution.wait_for(node)  # type: ignore[no-any-return]
+        finally:
+            with anyio.CancelScope(shield=True):
+                for limiter in self._held:
+                    await limiter.acquire()
