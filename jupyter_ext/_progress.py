@@ -100,7 +100,7 @@ class ProgressWidget(w.VBox):
         self._rows = [_NodeRowView() for _ in range(max_rows)]
         self.nodes_box = w.VBox([])
         self.nodes_box.add_class("hubflow-progress-nodes")
-        self.more_label = w.Label("")
+        self.more_label = w.Label("", layout=w.Layout(display="none"))
         self.more_label.add_class("hubflow-progress-more")
 
         self._trouble_rows: list[w.HTML] = []
@@ -183,6 +183,8 @@ class ProgressWidget(w.VBox):
             view.show(label, row_done, row_total)
         self.nodes_box.children = tuple(v.box for v in self._rows[: len(rows)])
         self.more_label.value = f"+ {running - len(rows)} more running" if running > len(rows) else ""
+        # Empty rows would still take a line each in the browser.
+        self.more_label.layout.display = "" if self.more_label.value else "none"
 
         self._render_troubles(troubles, hidden_troubles)
 

@@ -108,7 +108,9 @@ class _FolderNode:
         self.entry = entry
         self.expanded = False
         self.loaded = False
-        self.button = w.Button(description=self._caption(), layout=w.Layout(width="auto"))
+        self.button = w.Button(
+            description=self._caption(), layout=w.Layout(width="auto", align_self="flex-start")
+        )
         self.button.add_class("hubflow-tree-folder")
         self.button.on_click(lambda _: self.toggle())
         self.children = w.VBox([], layout=w.Layout(padding="0 0 0 1.5em", display="none"))
@@ -207,7 +209,9 @@ class RepoTreeWidget(w.VBox):
                 rows.append(row)
         rest = len(entries) - start - self.page_size
         if rest > 0:
-            more = w.Button(description=f"show more ({rest} left)", layout=w.Layout(width="auto"))
+            more = w.Button(
+                description=f"show more ({rest} left)", layout=w.Layout(width="auto", align_self="flex-start")
+            )
             more.add_class("hubflow-tree-more")
 
             def show_more(_: w.Button, start: int = start + self.page_size) -> None:
