@@ -127,7 +127,7 @@ async def upload(ctx: Ctx) -> Response:
 async def upload_part(ctx: Ctx) -> Response:
     oid = _check_oid(ctx.params["rev"])
     part = int(ctx.params["num"])
-    rid, size = ctx.hub.lfs.check(dict(ctx.request.query_params), oid=oid, part=part)
+    rid, _ = ctx.hub.lfs.check(dict(ctx.request.query_params), oid=oid, part=part)
     etag = await ctx.hub.lfs.receive_part(rid, oid, part, ctx.hub.limits.multipart_chunk_size, ctx.request.stream())
     return Response(status_code=200, headers={"ETag": etag})
 

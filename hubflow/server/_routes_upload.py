@@ -91,11 +91,11 @@ def preupload(ctx: Ctx) -> Response:
     return json_response({"files": out, "commitOid": sha})
 
 
-def _parse_commit(hub: Hub, row: RepoRow, body: bytes) -> tuple[dict[str, Any], list[Operation], list[tuple[str, int]]]:
+def _parse_commit(hub: Hub, row: RepoRow, body: bytes) -> tuple[dict[str, Any], list[Operation], list[tuple[str, str, int]]]:
     """NDJSON → (header, operations, LFS objects used); every path cleaned, every LFS oid checked."""
     header: dict[str, Any] | None = None
     ops: list[Operation] = []
-    lfs_used: list[tuple[str, int]] = []
+    lfs_used: list[tuple[str, str, int]] = []
     for n, line in enumerate(body.splitlines()):
         if not line.strip():
             continue
@@ -130,7 +130,7 @@ def _parse_commit(hub: Hub, row: RepoRow, body: bytes) -> tuple[dict[str, Any], 
             if value.get("size") is not None and int(value["size"]) != known:
                 raise bad_request(f"Size mismatch for LFS object {oid}: {value['size']} != {known}")
             ops.append(AddBlob(path, lfs_pointer(oid, known)))
-            lfs_used.append((oid, known))
+            lfs_used.append((path, oid, known))
         elif key == "deletedFile":
             ops.append(DeleteFile(clean_path(str(value.get("path", "")))))
         elif key == "deletedFolder":
@@ -150,8 +150,10 @@ def commit_message(header: dict[str, Any]) -> str:
     return f"{summary}\n\n{description}\n" if description else f"{summary}\n"
 
 
-def after_commit(hub: Hub, row: RepoRow, ref: str, sha: str) -> None:
-    """Keep the listing columns in SQLite in step with ``main``."""
+def after_commit(hub: Hub, row: RepoRow, ref: str, sha: str, lfs_used: list[tuple[str, str, int]]) -> None:
+    """Keep the listing columns in SQLite in step with ``main``; name the LFS objects committed."""
+    for path, oid, size in lfs_used:
+        hub.db.link_lfs(row.id, oid, size, filename=path)
     fields: dict[str, Any] = {"last_modified": time.time()}
     if ref == "refs/heads/main":
         fields["sha"] = sha
@@ -162,7 +164,7 @@ def after_commit(hub: Hub, row: RepoRow, ref: str, sha: str) -> None:
 def commit(ctx: Ctx) -> Response:
     row = ctx.hub.writable_repo(ctx.user, ctx.repo_type, ctx.params["ns"], ctx.params["name"])
     assert ctx.user is not None
-    header, ops, _ = _parse_commit(ctx.hub, row, ctx.body)
+    header, ops, lfs_used = _parse_commit(ctx.hub, row, ctx.body)
     message = commit_message(header)
     parent = header.get("parentCommit")
     if parent is not None and not re.match(r"^[0-9a-fA-F]{5,40}$", str(parent)):
@@ -191,7 +193,10 @@ def commit(ctx: Ctx) -> Response:
             num = open_pull_request(ctx.hub, row, ctx.user.name, header.get("summary") or "", ref, base)
             pr_ref = f"refs/pr/{num}"
             sha = git.commit(pr_ref, ops, message, author=ctx.user.name, base=base)
-            after_commit(ctx.hub, row, pr_ref, sha)
+            after_commit(ctx.hub, row, pr_ref, sha, lfs_used)
+            from hubflow.server._routes_prs import record_commit
+
+            record_commit(ctx.hub, row, num, ctx.user.name, sha, message)
             return json_response({
                 "commitOid": sha, "commitUrl": f"{url}/commit/{sha}", "pullRequestUrl": f"{url}/discussions/{num}",
                 "hookOutput": "", "success": True,
@@ -201,7 +206,7 @@ def commit(ctx: Ctx) -> Response:
         sha = git.commit(ref, ops, message, author=ctx.user.name, expect=str(parent) if parent else None)
     finally:
         git.close()
-    after_commit(ctx.hub, row, ref, sha)
+    after_commit(ctx.hub, row, ref, sha, lfs_used)
     if ref.startswith("refs/pr/"):
         from hubflow.server._routes_prs import record_commit
 
