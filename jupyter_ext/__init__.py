@@ -9,7 +9,9 @@ event stream (``hubflow._events``), ``RepoTreeWidget`` renders tree entries, and
 import jupyter_ext
 widget = jupyter_ext.ProgressWidget(description="Upload")
 display(widget)
-api.upload_folder(folder_path="data", repo_id="alice/data", on_event=widget.on_event)
+api.on_event = widget.on_event      # HfApi sends every node's events here
+api.upload_folder(folder_path="data", repo_id="alice/data")
+widget.finish()
 ```
 """
 
