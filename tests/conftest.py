@@ -57,3 +57,8 @@ def repo_factory() -> Callable[..., str]:
         return f"{namespace}/{prefix}-{uuid.uuid4().hex[:8]}"
 
     return make
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # huggingface_hub 2.4's LFS upload passes raw bytes as `data=` to httpx2, which warns; not ours to fix.
+    config.addinivalue_line("filterwarnings", "ignore:Use 'content=<...>' to upload raw bytes:DeprecationWarning")

@@ -276,12 +276,16 @@ def delete_lfs_files(ctx: Ctx) -> Response:
     shas = deletions.get("sha") if isinstance(deletions, dict) else None
     if not isinstance(shas, list) or len(shas) > 1000:
         raise bad_request("deletions.sha must be a list of at most 1000 sha256")
-    for oid in shas:
-        oid = str(oid).lower()
-        if not re.match(r"^[0-9a-f]{64}$", oid):
-            raise bad_request(f"Invalid sha256: {oid!r}")
+    # The client sends each file's ``fileOid`` (the pointer's blob id); a sha256 is accepted too.
+    rows = ctx.hub.db.query("SELECT oid, size FROM lfs_objects WHERE repo_id = ?", row.id)
+    by_file_oid = {Blob.from_string(lfs_pointer(r["oid"], r["size"])).id.decode(): r["oid"] for r in rows}
+    for given in shas:
+        key = str(given).lower()
+        if not re.match(r"^([0-9a-f]{40}|[0-9a-f]{64})$", key):
+            raise bad_request(f"Invalid sha: {key!r}")
+        oid = by_file_oid.get(key, key)
         with ctx.hub.db.tx() as c:
             c.execute("DELETE FROM lfs_objects WHERE repo_id = ? AND oid = ?", (row.id, oid))
-        if not ctx.hub.db.lfs_linked_elsewhere(oid):
+        if len(oid) == 64 and not ctx.hub.db.lfs_linked_elsewhere(oid):
             ctx.hub.lfs.remove(oid)
     return json_response({})
