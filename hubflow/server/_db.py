@@ -154,9 +154,8 @@ class Database:
         with self.tx() as c:
             c.execute(
                 "INSERT INTO users (name, fullname, email, kind, created_at) VALUES (?, ?, ?, 'user', ?)"
-                " ON CONFLICT(name) DO UPDATE SET fullname=coalesce(excluded.fullname, fullname),"
-                " email=coalesce(excluded.email, email)",
-                (name, fullname or name, email, time.time()),
+                " ON CONFLICT(name) DO UPDATE SET fullname=coalesce(?, fullname), email=coalesce(?, email)",
+                (name, fullname or name, email, time.time(), fullname, email),
             )
             if token is not None:
                 c.execute(
@@ -175,8 +174,8 @@ class Database:
         with self.tx() as c:
             c.execute(
                 "INSERT INTO users (name, fullname, email, kind, created_at) VALUES (?, ?, NULL, 'org', ?)"
-                " ON CONFLICT(name) DO UPDATE SET fullname=coalesce(excluded.fullname, fullname)",
-                (name, fullname or name, time.time()),
+                " ON CONFLICT(name) DO UPDATE SET fullname=coalesce(?, fullname)",
+                (name, fullname or name, time.time(), fullname),
             )
             for member in members:
                 c.execute("INSERT OR IGNORE INTO members VALUES (?, ?, 'write')", (name, member))
