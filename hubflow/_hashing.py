@@ -61,7 +61,9 @@ def hash_file_sync(
         sha1 = hashlib.sha1(f"blob {size}\0".encode())
         sample = b""
         done = 0
-        while chunk := handle.read(chunk_size):
+        # Read at most one byte past the expected size: a file that keeps growing must not
+        # keep us reading forever; the extra byte is enough to know it changed.
+        while chunk := handle.read(min(chunk_size, size - done + 1)):
             if done < SAMPLE_SIZE:
                 sample += chunk[: SAMPLE_SIZE - done]
             sha256.update(chunk)
