@@ -198,7 +198,13 @@ def repo_info(ctx: Ctx) -> Response:
         sha = git.resolve(rev)
         if sha is None:
             raise revision_not_found(rev)
+        from hubflow.server._routes_upload import card_data
+
         data = info_json(row, sha=sha, git=git, blobs=ctx.flag("blobs"), expand=_expand_params(ctx) or None)
+        card = card_data(git, sha)
+        expand = _expand_params(ctx)
+        if card is not None and (not expand or "cardData" in expand):
+            data["cardData"] = card
     finally:
         git.close()
     return json_response(data)

@@ -20,6 +20,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from hubflow.server._card import CardError, parse_front_matter, validate_card
 from hubflow.server._db import RepoRow
 from hubflow.server._errors import HubError, bad_request, revision_not_found
 from hubflow.server._gitstore import AddBlob, DeleteFile, DeleteFolder, GitRepo, Operation, lfs_pointer
@@ -36,15 +37,35 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 @router.route("POST", "/api/validate-yaml")
 def validate_yaml(ctx: Ctx) -> Response:
     body = ctx.json()
+    repo_type = str(body.get("repoType") or "model")
+    if repo_type not in ("model", "dataset", "space"):
+        return json_response({"errors": [{"message": f"Unknown repo type {repo_type!r}"}], "warnings": []}, 400)
+    errors, warnings = validate_card(str(body.get("content", "")), repo_type)
+    data = {"errors": [{"message": m} for m in errors], "warnings": [{"message": m} for m in warnings]}
+    return json_response(data, status=400 if errors else 200)
+
+
+def card_data(git: GitRepo, sha: str) -> dict[str, Any] | None:
+    """The README's metadata at a commit (None without README or on invalid YAML)."""
+    text = _text_at(git, sha, "README.md")
+    if text is None:
+        return None
     try:
-        from hubflow.server._card import validate_card  # written separately; optional until it lands
-    except ImportError:
-        return json_response({"errors": [], "warnings": []})
-    result = validate_card(str(body.get("content", "")), str(body.get("repoType") or "model"))
-    errors = result.get("errors", []) if isinstance(result, dict) else getattr(result, "errors", [])
-    warnings = result.get("warnings", []) if isinstance(result, dict) else getattr(result, "warnings", [])
-    as_msgs = lambda items: [m if isinstance(m, dict) else {"message": str(m)} for m in items]  # noqa: E731
-    return json_response({"errors": as_msgs(errors), "warnings": as_msgs(warnings)}, status=400 if errors else 200)
+        return parse_front_matter(text)
+    except CardError:
+        return None
+
+
+def card_tags(card: dict[str, Any] | None) -> list[str]:
+    """Tags the Hub derives from card metadata (``tags``, ``license:``, ``language:``, ``library_name``)."""
+    if not card:
+        return []
+    as_list = lambda v: [str(x) for x in v] if isinstance(v, list) else ([str(v)] if v is not None else [])  # noqa: E731
+    tags = as_list(card.get("tags"))
+    tags += [f"license:{x}" for x in as_list(card.get("license"))]
+    tags += [f"language:{x}" for x in as_list(card.get("language"))]
+    tags += as_list(card.get("library_name"))
+    return list(dict.fromkeys(tags))
 
 
 def _text_at(git: GitRepo, sha: str, path: str) -> str | None:
@@ -157,6 +178,11 @@ def after_commit(hub: Hub, row: RepoRow, ref: str, sha: str, lfs_used: list[tupl
     fields: dict[str, Any] = {"last_modified": time.time()}
     if ref == "refs/heads/main":
         fields["sha"] = sha
+        git = hub.open_git(row)
+        try:
+            fields["tags"] = json.dumps(card_tags(card_data(git, sha)))
+        finally:
+            git.close()
     hub.db.update_repo(row.id, **fields)
 
 

@@ -214,3 +214,17 @@ def test_multipart_upload(tmp_path: Path, repo_factory: Callable[..., str], toke
         api.upload_file(path_or_fileobj=data, path_in_repo="w.bin", repo_id=repo_id)
         out = hf_hub_download(repo_id, "w.bin", endpoint=proc.endpoint, token=token, cache_dir=tmp_path / "c")
         assert Path(out).read_bytes() == data
+
+
+def test_readme_card_validated_and_indexed(api: HfApi, repo_factory: Callable[..., str]) -> None:
+    repo_id = repo_factory("carded")
+    api.create_repo(repo_id)
+    with pytest.raises(ValueError, match="Invalid metadata"):
+        api.upload_file(path_or_fileobj=b"---\nlicense: [oops\n---\n", path_in_repo="README.md", repo_id=repo_id)
+    assert "README.md" not in api.list_repo_files(repo_id)
+    api.upload_file(path_or_fileobj=b"---\nlicense: mit\ntags: [hubflow-test]\n---\n# M\n", path_in_repo="README.md",
+                    repo_id=repo_id)
+    info = api.model_info(repo_id)
+    assert info.card_data is not None and info.card_data["license"] == "mit"
+    assert "license:mit" in (info.tags or [])
+    assert [m.id for m in api.list_models(author="alice", filter="hubflow-test")] == [repo_id]
