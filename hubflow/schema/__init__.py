@@ -1,6 +1,8 @@
 """Wire types of the Hub HTTP API: frozen msgspec Structs with huggingface_hub's attribute names.
 
-Every type is decoded straight from a response body; unknown keys are ignored.
+Every type is decoded straight from a response body (`msgspec.json.decode(body, type=T)`);
+unknown keys are ignored. Values msgspec cannot encode alone (`RepoUrl`) are handled by
+`enc_hook` / `dec_hook`, which the journal passes to msgspec.
 
 ```python
 import msgspec
@@ -13,8 +15,51 @@ print(info.id, info.sha, info.last_modified)
 
 from __future__ import annotations
 
-from hubflow.schema._base import DictAccess, Wire
-from hubflow.schema._commits import CommitInfo, CommitResponse, commit_info_from_response
+from hubflow.schema._access import (
+    AccessRequest,
+    AccessRequestUser,
+)
+from hubflow.schema._base import (
+    DictAccess,
+    Wire,
+)
+from hubflow.schema._cache_types import (
+    HfFileMetadata,
+    XetFileData,
+)
+from hubflow.schema._collections import (
+    Collection,
+    CollectionItem,
+)
+from hubflow.schema._commits import (
+    CommitInfo,
+    CommitResponse,
+    commit_info_from_response,
+)
+from hubflow.schema._discussions import (
+    Discussion,
+    DiscussionAuthor,
+    DiscussionComment,
+    DiscussionCommit,
+    DiscussionEvent,
+    DiscussionPage,
+    DiscussionRepo,
+    DiscussionStatusChange,
+    DiscussionTitleChange,
+    DiscussionWithDetails,
+    RawDiscussionEvent,
+    deserialize_event,
+)
+from hubflow.schema._endpoints import (
+    EndpointCompute,
+    EndpointModel,
+    EndpointProvider,
+    EndpointStatus,
+    InferenceEndpoint,
+    InferenceEndpointHardware,
+    InferenceEndpointStatus,
+    InferenceEndpointType,
+)
 from hubflow.schema._files import (
     BlobSecurityInfo,
     LastCommitInfo,
@@ -23,7 +68,50 @@ from hubflow.schema._files import (
     RepoTreeEntry,
     TreeLfsInfo,
 )
-from hubflow.schema._git import GitCommitAuthor, GitCommitFormatted, GitCommitInfo, GitRefInfo, GitRefs
+from hubflow.schema._git import (
+    GitCommitAuthor,
+    GitCommitFormatted,
+    GitCommitInfo,
+    GitRefInfo,
+    GitRefs,
+)
+from hubflow.schema._jobs import (
+    JobAccelerator,
+    JobDurations,
+    JobHardwareInfo,
+    JobInfo,
+    JobInitiator,
+    JobNetwork,
+    JobOwner,
+    JobSpec,
+    JobStage,
+    JobStatus,
+    LastJobInfo,
+    ScheduledJobInfo,
+    ScheduledJobStatus,
+)
+from hubflow.schema._lfs import (
+    LfsAction,
+    LfsActions,
+    LfsBatchRequest,
+    LfsBatchResponse,
+    LfsCompletePart,
+    LfsCompleteRequest,
+    LFSFileInfo,
+    LfsObject,
+    LfsObjectError,
+    LfsRef,
+    LfsResponseObject,
+    LfsVerifyRequest,
+    PreuploadFile,
+    PreuploadRequest,
+    PreuploadResponse,
+    PreuploadResult,
+)
+from hubflow.schema._papers import (
+    PaperAuthor,
+    PaperInfo,
+)
 from hubflow.schema._repos import (
     BlobLfsInfo,
     DatasetInfo,
@@ -34,6 +122,13 @@ from hubflow.schema._repos import (
     SafeTensorsInfo,
     SpaceInfo,
     TransformersInfo,
+)
+from hubflow.schema._safetensors import (
+    SafetensorsFileMetadata,
+    SafetensorsIndex,
+    SafetensorsRepoMetadata,
+    TensorInfo,
+    parse_safetensors_header,
 )
 from hubflow.schema._spaces import (
     SpaceHardware,
@@ -57,32 +152,111 @@ from hubflow.schema._urls import (
     dec_hook,
     enc_hook,
 )
+from hubflow.schema._users import (
+    AccessTokenInfo,
+    LikedRepo,
+    Organization,
+    RepoStorageInfo,
+    User,
+    UserLikes,
+    WhoAmI,
+    WhoAmIAuth,
+    WhoAmIOrg,
+    user_likes_from_items,
+)
+from hubflow.schema._webhooks import (
+    WebhookInfo,
+    WebhookResponse,
+    WebhookWatchedItem,
+)
 
 __all__ = [
+    "AccessRequest",
+    "AccessRequestUser",
+    "AccessTokenInfo",
     "BlobLfsInfo",
     "BlobSecurityInfo",
+    "Collection",
+    "CollectionItem",
     "CommitInfo",
     "CommitResponse",
     "CreateRepoResponse",
     "DatasetInfo",
     "DictAccess",
+    "Discussion",
+    "DiscussionAuthor",
+    "DiscussionComment",
+    "DiscussionCommit",
+    "DiscussionEvent",
+    "DiscussionPage",
+    "DiscussionRepo",
+    "DiscussionStatusChange",
+    "DiscussionTitleChange",
+    "DiscussionWithDetails",
     "DuplicateRepoResponse",
     "DuplicatedRepoUrl",
+    "EndpointCompute",
+    "EndpointModel",
+    "EndpointProvider",
+    "EndpointStatus",
     "GitCommitAuthor",
     "GitCommitFormatted",
     "GitCommitInfo",
     "GitRefInfo",
     "GitRefs",
+    "HfFileMetadata",
+    "InferenceEndpoint",
+    "InferenceEndpointHardware",
+    "InferenceEndpointStatus",
+    "InferenceEndpointType",
     "InferenceProviderMapping",
+    "JobAccelerator",
+    "JobDurations",
+    "JobHardwareInfo",
+    "JobInfo",
+    "JobInitiator",
+    "JobNetwork",
+    "JobOwner",
+    "JobSpec",
+    "JobStage",
+    "JobStatus",
     "KernelInfo",
+    "LFSFileInfo",
     "LastCommitInfo",
+    "LastJobInfo",
+    "LfsAction",
+    "LfsActions",
+    "LfsBatchRequest",
+    "LfsBatchResponse",
+    "LfsCompletePart",
+    "LfsCompleteRequest",
+    "LfsObject",
+    "LfsObjectError",
+    "LfsRef",
+    "LfsResponseObject",
+    "LfsVerifyRequest",
+    "LikedRepo",
     "ModelInfo",
+    "Organization",
+    "PaperAuthor",
+    "PaperInfo",
+    "PreuploadFile",
+    "PreuploadRequest",
+    "PreuploadResponse",
+    "PreuploadResult",
+    "RawDiscussionEvent",
     "RepoFile",
     "RepoFolder",
     "RepoSibling",
+    "RepoStorageInfo",
     "RepoTreeEntry",
     "RepoUrl",
     "SafeTensorsInfo",
+    "SafetensorsFileMetadata",
+    "SafetensorsIndex",
+    "SafetensorsRepoMetadata",
+    "ScheduledJobInfo",
+    "ScheduledJobStatus",
     "SpaceHardware",
     "SpaceHotReloading",
     "SpaceInfo",
@@ -92,14 +266,27 @@ __all__ = [
     "SpaceStorage",
     "SpaceTemplate",
     "SpaceVariable",
+    "TensorInfo",
     "TransformersInfo",
     "TreeLfsInfo",
+    "User",
+    "UserLikes",
     "Volume",
+    "WebhookInfo",
+    "WebhookResponse",
+    "WebhookWatchedItem",
+    "WhoAmI",
+    "WhoAmIAuth",
+    "WhoAmIOrg",
     "Wire",
+    "XetFileData",
     "ZeroGpuQuota",
     "commit_info_from_response",
     "dec_hook",
+    "deserialize_event",
     "enc_hook",
+    "parse_safetensors_header",
     "space_secrets_from_json",
     "space_variables_from_json",
+    "user_likes_from_items",
 ]

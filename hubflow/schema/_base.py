@@ -24,6 +24,8 @@ __all__ = ["DictAccess", "Wire"]
 class Wire(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
     """Base of the wire types: frozen, keyword-only, camelCase on the wire.
 
+    Subclasses repeat `frozen=True` only so that type checkers see it (msgspec inherits it).
+
     ```python
     class GitRefInfo(Wire):
         name: str

@@ -23,7 +23,7 @@ __all__ = ["CommitInfo", "CommitResponse", "commit_info_from_response"]
 _PR_URL = re.compile(r".*/discussions/(\d+)")
 
 
-class CommitResponse(Wire):
+class CommitResponse(Wire, frozen=True):
     """Answer of `POST /api/{T}/{R}/commit/{rev}`.
 
     ```python
@@ -37,7 +37,7 @@ class CommitResponse(Wire):
     hook_output: str | None = None
 
 
-class CommitInfo(Wire, rename=None):
+class CommitInfo(Wire, rename=None, frozen=True):
     """A created commit: `commit_url`, `commit_message`, `commit_description`, `oid`, `pr_url`,
     and computed `repo_url`, `pr_revision`, `pr_num`.
 
@@ -81,13 +81,13 @@ class CommitInfo(Wire, rename=None):
     def __eq__(self, other: object) -> bool:
         if isinstance(other, str):
             return self.commit_url == other
-        if type(other) is type(self):
+        if isinstance(other, CommitInfo) and type(other) is type(self):
             return (self.commit_url, self.commit_message, self.commit_description, self.oid, self.pr_url) == (
-                other.commit_url,  # type: ignore[attr-defined]
-                other.commit_message,  # type: ignore[attr-defined]
-                other.commit_description,  # type: ignore[attr-defined]
-                other.oid,  # type: ignore[attr-defined]
-                other.pr_url,  # type: ignore[attr-defined]
+                other.commit_url,
+                other.commit_message,
+                other.commit_description,
+                other.oid,
+                other.pr_url,
             )
         return NotImplemented
 

@@ -25,7 +25,7 @@ from hubflow.schema._repos import BlobLfsInfo
 __all__ = ["BlobSecurityInfo", "LastCommitInfo", "RepoFile", "RepoFolder", "RepoTreeEntry", "TreeLfsInfo"]
 
 
-class LastCommitInfo(Wire, DictAccess):
+class LastCommitInfo(Wire, DictAccess, frozen=True):
     """Last commit touching a tree entry (`lastCommit: {"id", "title", "date"}`).
 
     ```python
@@ -38,7 +38,7 @@ class LastCommitInfo(Wire, DictAccess):
     date: datetime
 
 
-class BlobSecurityInfo(Wire, DictAccess):
+class BlobSecurityInfo(Wire, DictAccess, frozen=True):
     """Security scan of a file (`securityFileStatus`); `safe` is `status == "safe"`.
 
     ```python
@@ -56,7 +56,7 @@ class BlobSecurityInfo(Wire, DictAccess):
         return self.status == "safe"
 
 
-class TreeLfsInfo(BlobLfsInfo):
+class TreeLfsInfo(BlobLfsInfo, frozen=True):
     """`BlobLfsInfo` as sent in tree entries: the sha256 arrives under the key `oid`.
 
     ```python
@@ -67,7 +67,7 @@ class TreeLfsInfo(BlobLfsInfo):
     sha256: str = msgspec.field(name="oid")
 
 
-class RepoFile(Wire, tag_field="type", tag="file"):
+class RepoFile(Wire, tag_field="type", tag="file", frozen=True):
     """A file in a repository tree.
 
     ```python
@@ -95,7 +95,7 @@ class RepoFile(Wire, tag_field="type", tag="file"):
         return self.last_commit
 
 
-class RepoFolder(Wire, tag_field="type", tag="directory"):
+class RepoFolder(Wire, tag_field="type", tag="directory", frozen=True):
     """A folder in a repository tree (`tree_id` is its git tree sha1).
 
     ```python

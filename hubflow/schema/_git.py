@@ -17,7 +17,7 @@ from hubflow.schema._base import Wire
 __all__ = ["GitCommitAuthor", "GitCommitFormatted", "GitCommitInfo", "GitRefInfo", "GitRefs"]
 
 
-class GitRefInfo(Wire):
+class GitRefInfo(Wire, frozen=True):
     """One ref: `{"name": "main", "ref": "refs/heads/main", "targetCommit": "<sha>"}`.
 
     ```python
@@ -30,7 +30,7 @@ class GitRefInfo(Wire):
     target_commit: str
 
 
-class GitRefs(Wire):
+class GitRefs(Wire, frozen=True):
     """All refs of a repository; `pull_requests` is `None` unless `include_prs=1` was sent.
 
     ```python
@@ -44,21 +44,21 @@ class GitRefs(Wire):
     pull_requests: list[GitRefInfo] | None = None
 
 
-class GitCommitAuthor(Wire):
+class GitCommitAuthor(Wire, frozen=True):
     """An author of a commit in the history listing: `{"user", "avatar"}`."""
 
     user: str
     avatar: str | None = None
 
 
-class GitCommitFormatted(Wire):
+class GitCommitFormatted(Wire, frozen=True):
     """HTML renderings of a commit's title and message (`expand[]=formatted`)."""
 
     title: str | None = None
     message: str | None = None
 
 
-class GitCommitInfo(Wire):
+class GitCommitInfo(Wire, frozen=True):
     """One commit of `list_repo_commits`; `authors` are user names like huggingface_hub's.
 
     Wire: `{"id", "title", "message", "date", "authors": [{"user", "avatar"}], "formatted"?}`.

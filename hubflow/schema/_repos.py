@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 
-class BlobLfsInfo(Wire, DictAccess):
+class BlobLfsInfo(Wire, DictAccess, frozen=True):
     """LFS pointer facts of a file: real `size`, content `sha256`, `pointer_size`.
 
     Wire (siblings): `{"size": 5, "sha256": "<hex>", "pointerSize": 130}`.
@@ -49,7 +49,7 @@ class BlobLfsInfo(Wire, DictAccess):
     pointer_size: int = 0
 
 
-class TransformersInfo(Wire, DictAccess):
+class TransformersInfo(Wire, DictAccess, frozen=True):
     """Transformers facts of a model (`transformersInfo`); snake_case on the wire too.
 
     ```python
@@ -63,7 +63,7 @@ class TransformersInfo(Wire, DictAccess):
     processor: str | None = None
 
 
-class SafeTensorsInfo(Wire, DictAccess):
+class SafeTensorsInfo(Wire, DictAccess, frozen=True):
     """Parameter counts of a model: `{"parameters": {"F16": 123}, "total": 123}`.
 
     ```python
@@ -75,7 +75,7 @@ class SafeTensorsInfo(Wire, DictAccess):
     total: int
 
 
-class RepoSibling(Wire):
+class RepoSibling(Wire, frozen=True):
     """One file of a repository as listed in repo info (`siblings[]`).
 
     ```python
@@ -89,7 +89,7 @@ class RepoSibling(Wire):
     lfs: BlobLfsInfo | None = None
 
 
-class InferenceProviderMapping(Wire):
+class InferenceProviderMapping(Wire, frozen=True):
     """One provider serving a model (built from `inferenceProviderMapping`).
 
     ```python
@@ -133,7 +133,7 @@ def _provider_mappings(model_id: str, raw: Any) -> list[InferenceProviderMapping
     ]
 
 
-class _RepoInfo(Wire):
+class _RepoInfo(Wire, frozen=True):
     """Fields common to model, dataset and Space info."""
 
     id: str
@@ -163,7 +163,7 @@ class _RepoInfo(Wire):
         return self.card_data
 
 
-class ModelInfo(_RepoInfo):
+class ModelInfo(_RepoInfo, frozen=True):
     """A model repository (`model_info`, `list_models`).
 
     ```python
@@ -204,7 +204,7 @@ class ModelInfo(_RepoInfo):
         return self.transformers_info
 
 
-class DatasetInfo(_RepoInfo):
+class DatasetInfo(_RepoInfo, frozen=True):
     """A dataset repository (`dataset_info`, `list_datasets`).
 
     ```python
@@ -220,7 +220,7 @@ class DatasetInfo(_RepoInfo):
     description: str | None = None
 
 
-class SpaceInfo(_RepoInfo):
+class SpaceInfo(_RepoInfo, frozen=True):
     """A Space repository (`space_info`, `list_spaces`).
 
     ```python
@@ -237,7 +237,7 @@ class SpaceInfo(_RepoInfo):
     region: str | None = None
 
 
-class KernelInfo(Wire):
+class KernelInfo(Wire, frozen=True):
     """A kernel repository (`kernel_info`).
 
     ```python

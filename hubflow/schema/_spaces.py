@@ -94,7 +94,7 @@ INTERMEDIATE_SPACE_STAGES = (
 )
 
 
-class Volume(Wire):
+class Volume(Wire, frozen=True):
     """A volume mounted in a Space or a Job (`{"type", "source", "mountPath", ...}`).
 
     ```python
@@ -118,7 +118,7 @@ class Volume(Wire):
         return data
 
 
-class SpaceHotReloading(Wire):
+class SpaceHotReloading(Wire, frozen=True):
     """Hot-reload state of a Space (`hotReloading`).
 
     ```python
@@ -135,12 +135,12 @@ class SpaceHotReloading(Wire):
         return msgspec.to_builtins(self)  # type: ignore[no-any-return]
 
 
-class _HardwareState(Wire):
+class _HardwareState(Wire, frozen=True):
     current: str | None = None
     requested: str | None = None
 
 
-class SpaceRuntime(Wire):
+class SpaceRuntime(Wire, frozen=True):
     """Runtime of a Space: stage, hardware, sleep time, storage, dev mode, volumes.
 
     `raw` is rebuilt from the known keys (`stage`, `hardware`, `gcTimeout`, `storage`, `devMode`,
@@ -179,7 +179,7 @@ class SpaceRuntime(Wire):
         return msgspec.to_builtins(self)  # type: ignore[no-any-return]
 
 
-class SpaceSecret(Wire):
+class SpaceSecret(Wire, frozen=True):
     """A Space secret's metadata (values are never returned).
 
     ```python
@@ -192,7 +192,7 @@ class SpaceSecret(Wire):
     updated_at: datetime | None = None
 
 
-class SpaceVariable(Wire):
+class SpaceVariable(Wire, frozen=True):
     """A Space variable.
 
     ```python
@@ -207,12 +207,12 @@ class SpaceVariable(Wire):
     updated_at: datetime | None = None
 
 
-class _SecretValues(Wire):
+class _SecretValues(Wire, frozen=True):
     description: str | None = None
     updated_at: datetime | None = None
 
 
-class _VariableValues(Wire):
+class _VariableValues(Wire, frozen=True):
     value: str
     description: str | None = None
     updated_at: datetime | None = None
@@ -243,7 +243,7 @@ def space_variables_from_json(body: bytes | str) -> dict[str, SpaceVariable]:
     }
 
 
-class SpaceTemplate(Wire):
+class SpaceTemplate(Wire, frozen=True):
     """A Space template (`GET /api/spaces/templates` → `{"templates": [...]}`).
 
     ```python
@@ -257,7 +257,7 @@ class SpaceTemplate(Wire):
     preferred_private: bool = False
 
 
-class ZeroGpuQuota(Wire):
+class ZeroGpuQuota(Wire, frozen=True):
     """ZeroGPU quota in GPU-seconds (`remaining` is the wire `current`).
 
     ```python

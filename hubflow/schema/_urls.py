@@ -119,15 +119,15 @@ class DuplicatedRepoUrl(RepoUrl):
     def __new__(
         cls, url: Any, endpoint: str | None = None, files_copy_pending: bool = False
     ) -> DuplicatedRepoUrl:
-        self = super().__new__(cls, url, endpoint)
+        self: DuplicatedRepoUrl = super().__new__(cls, url, endpoint)  # type: ignore[assignment]
         self.files_copy_pending = files_copy_pending
-        return self  # type: ignore[return-value]
+        return self
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.url, self.endpoint, self.files_copy_pending))
 
 
-class CreateRepoResponse(Wire):
+class CreateRepoResponse(Wire, frozen=True):
     """Answer of `POST /api/repos/create` (also the body of its 409): `{"url": ...}`.
 
     ```python
@@ -138,7 +138,7 @@ class CreateRepoResponse(Wire):
     url: str
 
 
-class DuplicateRepoResponse(Wire):
+class DuplicateRepoResponse(Wire, frozen=True):
     """Answer of `POST /api/{T}/{R}/duplicate`: `{"url", "filesCopyPending"}`.
 
     ```python

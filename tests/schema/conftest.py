@@ -36,7 +36,11 @@ def assert_same(ours: Any, theirs: Any, path: str = "obj", ignore: frozenset[str
         assert len(ours) == len(theirs), f"{path}: lengths {len(ours)} != {len(theirs)}"
         for i, (a, b) in enumerate(zip(ours, theirs, strict=True)):
             assert_same(a, b, f"{path}[{i}]", ignore)
-    elif isinstance(theirs, dict) and not isinstance(ours, dict):
+    elif isinstance(theirs, dict) and isinstance(ours, dict):
+        assert ours.keys() == theirs.keys(), f"{path}: keys {sorted(ours)} != {sorted(theirs)}"
+        for key, value in theirs.items():
+            assert_same(ours[key], value, f"{path}[{key!r}]", ignore)
+    elif isinstance(theirs, dict):
         for key, value in theirs.items():
             assert_same(getattr(ours, key), value, f"{path}.{key}", ignore)
     else:
