@@ -21,13 +21,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from dulwich.objects import S_ISGITLINK, Blob, Commit, ShaFile, Tree
+from dulwich.objects import S_ISGITLINK, Blob, Commit, ObjectID, ShaFile, Tree
+from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from hubflow.server._errors import HubError, bad_request
 
 _POINTER = re.compile(rb"^version https://git-lfs\.github\.com/spec/v1\noid sha256:([0-9a-f]{64})\nsize (\d+)\n$")
 _HEX40 = re.compile(r"^[0-9a-f]{40}$")
+_SAFE_REV = re.compile(r"^(?!.*\.\.)(?!.*//)(?!/)(?!.*/$)(?!.*\.lock(/|$))[^\x00-\x20~^:?*\[\\]{1,255}$")
 _LOCKS: dict[str, threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
 # blob sha -> (size, lfs (sha256, size) or None); git objects are immutable, so caching is always valid.
@@ -45,6 +47,14 @@ def parse_pointer(data: bytes) -> tuple[str, int] | None:
         return None
     m = _POINTER.match(data)
     return (m.group(1).decode(), int(m.group(2))) if m else None
+
+
+def _oid(sha: bytes | str) -> ObjectID:
+    return ObjectID(sha.encode() if isinstance(sha, str) else sha)
+
+
+def _ref(name: str) -> Ref:
+    return Ref(name.encode())
 
 
 def repo_lock(path: Path) -> threading.Lock:
@@ -144,10 +154,11 @@ class GitRepo:
 
     def ref_for(self, rev: str) -> str | None:
         """The full ref name a revision denotes (a branch wins over a tag), or None."""
-        refs = self.repo.refs
+        if not _SAFE_REV.match(rev):  # ref names become file paths inside the repo: never let them escape
+            return None
         candidates = [rev] if rev.startswith("refs/") else [f"refs/heads/{rev}", f"refs/tags/{rev}"]
         for cand in candidates:
-            if cand.encode() in refs:
+            if self.has_ref(cand):
                 return cand
         return None
 
@@ -155,24 +166,23 @@ class GitRepo:
         """A revision (branch, tag, full ref, commit sha) → commit sha, or None."""
         ref = self.ref_for(rev)
         if ref is not None:
-            sha = self.repo.refs[ref.encode()]
-            obj = self.repo.object_store[sha]
+            obj = self.repo.object_store[self.repo.refs[_ref(ref)]]
             while obj.type_name == b"tag":  # annotated tag → its commit
                 obj = self.repo.object_store[obj.object[1]]  # type: ignore[attr-defined]
             return obj.id.decode()
         store = self.repo.object_store
-        if _HEX40.match(rev) and rev.encode() in store and store[rev.encode()].type_name == b"commit":
+        if _HEX40.match(rev) and _oid(rev) in store and store[_oid(rev)].type_name == b"commit":
             return rev
         return None
 
     def commit_obj(self, sha: str) -> Commit:
-        obj = self.repo.object_store[sha.encode()]
+        obj = self.repo.object_store[_oid(sha)]
         assert isinstance(obj, Commit)
         return obj
 
     # -- trees ---------------------------------------------------------------------------------------------
     def _tree(self, sha: bytes) -> Tree:
-        obj = self.repo.object_store[sha]
+        obj = self.repo.object_store[_oid(sha)]
         assert isinstance(obj, Tree)
         return obj
 
@@ -193,7 +203,7 @@ class GitRepo:
         """(size in git, LFS pointer (sha256, size) or None) of a blob, cached."""
         info = _BLOB_INFO.get(sha)
         if info is None:
-            data = self.repo.object_store[sha].as_raw_string()
+            data = self.repo.object_store[_oid(sha)].as_raw_string()
             info = (len(data), parse_pointer(data))
             if len(_BLOB_INFO) > 500_000:
                 _BLOB_INFO.clear()
@@ -236,11 +246,11 @@ class GitRepo:
                 self._walk(item.sha, full, True, out)
 
     def read_blob(self, oid: str) -> bytes:
-        return self.repo.object_store[oid.encode()].as_raw_string()
+        return self.repo.object_store[_oid(oid)].as_raw_string()
 
     def history(self, commit: str) -> Iterator[Commit]:
         """Commits reachable from ``commit``, newest first."""
-        for entry in self.repo.get_walker(include=[commit.encode()]):
+        for entry in self.repo.get_walker(include=[_oid(commit)]):
             yield entry.commit
 
     def last_commits(self, commit: str, paths: list[str], max_depth: int = 2000) -> dict[str, Commit]:
@@ -295,7 +305,7 @@ class GitRepo:
             return None
         tree = Tree()
         for key, (mode, sha) in node.entries.items():
-            tree.add(key, mode, sha)
+            tree.add(key, mode, _oid(sha))
         objects.append(tree)
         return tree.id
 
@@ -346,7 +356,7 @@ class GitRepo:
     ) -> Commit:
         c = Commit()
         c.tree = tree
-        c.parents = [p.encode() for p in parents]
+        c.parents = [_oid(p) for p in parents]
         ident = f"{author} <{author}@users.noreply.hubflow.local>".encode()
         c.author = c.committer = ident
         c.author_time = c.commit_time = int(time.time())
@@ -365,7 +375,7 @@ class GitRepo:
         ``expect``: the sha (or a prefix of it) ``ref`` must still point to; 412 when it moved.
         """
         with repo_lock(self.path):
-            current = self.repo.refs[ref.encode()].decode() if ref.encode() in self.repo.refs else None
+            current = self.repo.refs[_ref(ref)].decode() if self.has_ref(ref) else None
             if expect is not None and not (current or "").startswith(expect.lower()):
                 raise HubError(412, "The branch was updated since the parent commit; please retry")
             parent = base or current
@@ -374,8 +384,8 @@ class GitRepo:
             tree = self.build_tree(base_tree, ops, objects)
             commit = self.make_commit(tree, [parent] if parent else [], message, author, objects)
             self.write_objects(objects)
-            old = current.encode() if current else None
-            if not self.repo.refs.set_if_equals(ref.encode(), old, commit.id):
+            old = _oid(current) if current else None
+            if not self.repo.refs.set_if_equals(_ref(ref), old, commit.id):
                 raise HubError(412, "The branch was updated concurrently; please retry")
             return commit.id.decode()
 
@@ -383,7 +393,10 @@ class GitRepo:
         """Create, move (compare-and-swap when ``old`` is given) or delete (``sha=None``) a ref."""
         with repo_lock(self.path):
             if sha is None:
-                return bool(self.repo.refs.remove_if_equals(ref.encode(), None))
+                return bool(self.repo.refs.remove_if_equals(_ref(ref), None))
             if old is None:
-                return bool(self.repo.refs.add_if_new(ref.encode(), sha.encode()))
-            return bool(self.repo.refs.set_if_equals(ref.encode(), old.encode(), sha.encode()))
+                return bool(self.repo.refs.add_if_new(_ref(ref), _oid(sha)))
+            return bool(self.repo.refs.set_if_equals(_ref(ref), _oid(old), _oid(sha)))
+
+    def has_ref(self, ref: str) -> bool:
+        return bool(_SAFE_REV.match(ref)) and _ref(ref) in self.repo.refs

@@ -145,9 +145,11 @@ class Router:
             if inspect.iscoroutinefunction(route.handler):
                 result = route.handler(ctx)
                 assert inspect.isawaitable(result)
-                return await result
+                awaited: Response = await result
+                return awaited
             ctx.body = await self._read_body(request, hub.limits.max_body_size)
-            return await anyio.to_thread.run_sync(route.handler, ctx)  # type: ignore[arg-type,return-value]
+            response: Response = await anyio.to_thread.run_sync(route.handler, ctx)  # type: ignore[arg-type]
+            return response
         except HubError as e:
             return e.response()
 

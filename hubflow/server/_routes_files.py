@@ -183,7 +183,7 @@ def create_branch(ctx: Ctx) -> Response:
         name = _ref_name(ctx.params["rev"])
         start = ctx.json().get("startingPoint") or "main"
         sha = _resolve(git, str(start))
-        if f"refs/heads/{name}".encode() in git.repo.refs or not git.set_ref(f"refs/heads/{name}", sha):
+        if git.has_ref(f"refs/heads/{name}") or not git.set_ref(f"refs/heads/{name}", sha):
             raise HubError(409, f"Reference already exists: refs/heads/{name}")
     finally:
         git.close()
@@ -197,7 +197,7 @@ def delete_branch(ctx: Ctx) -> Response:
         name = ctx.params["rev"]
         if name == "main":
             raise HubError(403, "The default branch cannot be deleted")
-        if f"refs/heads/{name}".encode() not in git.repo.refs:
+        if not git.has_ref(f"refs/heads/{name}"):
             raise revision_not_found(name)
         git.set_ref(f"refs/heads/{name}", None)
     finally:
@@ -211,7 +211,7 @@ def create_tag(ctx: Ctx) -> Response:
     try:
         sha = _resolve(git, ctx.params["rev"])
         name = _ref_name(str(ctx.json().get("tag") or ""))
-        if f"refs/tags/{name}".encode() in git.repo.refs or not git.set_ref(f"refs/tags/{name}", sha):
+        if git.has_ref(f"refs/tags/{name}") or not git.set_ref(f"refs/tags/{name}", sha):
             raise HubError(409, f"Tag already exists: {name}")
     finally:
         git.close()
@@ -223,7 +223,7 @@ def delete_tag(ctx: Ctx) -> Response:
     _, git = _open(ctx, write=True)
     try:
         name = ctx.params["rev"]
-        if f"refs/tags/{name}".encode() not in git.repo.refs:
+        if not git.has_ref(f"refs/tags/{name}"):
             raise revision_not_found(name)
         git.set_ref(f"refs/tags/{name}", None)
     finally:

@@ -20,6 +20,7 @@ from typing import Any
 from dulwich.graph import find_merge_base
 from dulwich.index import commit_tree
 from dulwich.object_store import iter_tree_contents
+from dulwich.objects import ObjectID
 from starlette.responses import Response
 
 from hubflow.server._db import RepoRow, iso
@@ -180,7 +181,7 @@ def change_status(ctx: Ctx) -> Response:
 def _merge(git: GitRepo, base_ref: str, pr_ref: str, message: str, author: str) -> str:
     head, pr_head = git.resolve(base_ref), git.resolve(pr_ref)
     assert head is not None and pr_head is not None
-    bases = find_merge_base(git.repo, [head.encode(), pr_head.encode()])
+    bases = find_merge_base(git.repo, [ObjectID(head.encode()), ObjectID(pr_head.encode())])
     merge_base = bases[0].decode() if bases else None
     if merge_base == pr_head:
         return head  # nothing to merge
@@ -210,7 +211,7 @@ def _merge(git: GitRepo, base_ref: str, pr_ref: str, message: str, author: str) 
                 result[path] = t
         if conflicts:
             raise HubError(409, f"Merge conflicts in: {', '.join(sorted(conflicts))}")
-        tree = commit_tree(store, [(p, sha, mode) for p, (sha, mode) in sorted(result.items())])
+        tree = commit_tree(store, [(p, ObjectID(sha), mode) for p, (sha, mode) in sorted(result.items())])
         objects: list[Any] = []
         commit = git.make_commit(tree, [head, pr_head], message, author, objects)
         git.write_objects(objects)

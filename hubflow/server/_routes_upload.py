@@ -60,7 +60,9 @@ def card_tags(card: dict[str, Any] | None) -> list[str]:
     """Tags the Hub derives from card metadata (``tags``, ``license:``, ``language:``, ``library_name``)."""
     if not card:
         return []
-    as_list = lambda v: [str(x) for x in v] if isinstance(v, list) else ([str(v)] if v is not None else [])  # noqa: E731
+    def as_list(v: Any) -> list[str]:
+        return [str(x) for x in v] if isinstance(v, list) else ([str(v)] if v is not None else [])
+
     tags = as_list(card.get("tags"))
     tags += [f"license:{x}" for x in as_list(card.get("license"))]
     tags += [f"language:{x}" for x in as_list(card.get("language"))]

@@ -219,3 +219,15 @@ async def test_not_found_codes(client: httpx.AsyncClient) -> None:
     assert r.headers["content-length"] == "5" and r.headers["x-repo-commit"] == sha
     r = await client.get("/api/models/alice/pub/xet-read-token/main")
     assert r.status_code == 404 and "x-xet-hash" not in r.headers
+
+
+@pytest.mark.parametrize("rev", ["refs%2F..%2F..%2Fconfig", "..%2Fconfig", "refs%2Fheads%2F..%2F..%2FHEAD"])
+async def test_revisions_cannot_escape_the_refs(client: httpx.AsyncClient, asgi_hub: LocalHub, rev: str) -> None:
+    before = snapshot(asgi_hub.data_dir / "repos")
+    r = await client.get(f"/api/models/alice/pub/revision/{rev}", headers=ALICE)
+    assert r.status_code == 404 and r.headers["x-error-code"] == "RevisionNotFound"
+    r = await client.delete(f"/api/models/alice/pub/branch/{rev}", headers=ALICE)
+    assert r.status_code == 404
+    r = await client.post(f"/api/models/alice/pub/branch/{rev}", json={}, headers=ALICE)
+    assert r.status_code == 400
+    assert snapshot(asgi_hub.data_dir / "repos") == before
