@@ -249,11 +249,11 @@ class GraphError(HubflowError):
 class NodesFailedError(HubflowError):
     """Some nodes failed in a ``run(..., fail_fast=False)``; the others' results are kept.
 
-    ``failures`` maps each failed task to its typed error; ``results`` holds what finished.
+    ``failures`` lists ``(task, typed error)`` pairs; ``results`` holds what finished.
     Nodes depending on a failed node were skipped.
     """
 
-    def __init__(self, message: str, *, failures: dict[Any, BaseException], results: Any) -> None:
+    def __init__(self, message: str, *, failures: list[tuple[Any, BaseException]], results: Any) -> None:
         super().__init__(message)
         self.failures = failures
         self.results = results

@@ -304,7 +304,7 @@ async def run(
     if execution.errors:
         raise NodesFailedError(
             f"{len(execution.errors)} node(s) failed, {len(execution.skipped)} skipped",
-            failures={graph.get(k): e for k, e in execution.errors.items()},
+            failures=[(graph.get(k), e) for k, e in execution.errors.items()],
             results=results,
         )
     return results
