@@ -63,8 +63,21 @@ _LITERAL = frozenset({"repo_id", "repo_type_plural", "repo_prefix", "namespace"}
 _QUERY_METHODS = frozenset({"GET", "HEAD", "DELETE"})
 
 
-class Task(msgspec.Struct, Generic[T], frozen=True, kw_only=True):
-    """A unit of work returning ``T``; subclass it and write ``run``.
+class _TaskMeta(type(msgspec.Struct)):  # type: ignore[misc]
+    """Makes every subclass frozen and keyword-only without repeating the class options.
+
+    msgspec applies ``kw_only`` only to the fields of the class that sets it; without this, a
+    subclass adding a required field after the base's ``token`` default would fail to define.
+    """
+
+    def __new__(mcls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any) -> Any:
+        kwargs.setdefault("frozen", True)
+        kwargs.setdefault("kw_only", True)
+        return super().__new__(mcls, name, bases, namespace, **kwargs)
+
+
+class Task(msgspec.Struct, Generic[T], metaclass=_TaskMeta):
+    """A unit of work returning ``T``; subclass it and write ``run`` (subclasses are frozen, kw_only).
 
     ```python
     class Double(Task[int]):
@@ -145,7 +158,7 @@ def result_type_of(cls: type[Task[Any]]) -> Any:
     return Any
 
 
-class Endpoint(Task[T], frozen=True, kw_only=True):
+class Endpoint(Task[T]):
     """One HTTP call described by class variables; the generic ``run`` does the rest.
 
     ```python
