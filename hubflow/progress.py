@@ -1,0 +1,99 @@
+"""A tqdm view of the executor's event stream: files done/total, bytes, rate, ETA.
+
+The core never imports this module; attach the view as an event sink. Bars are off when
+``HF_HUB_DISABLE_PROGRESS_BARS=1`` (the view still counts, so a report can be printed).
+
+```python
+with TqdmProgress(description="Upload") as view:
+    await run(graph, hub, on_event=view)
+print(view.files_done, view.bytes_done)
+```
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from hubflow._constants import Environment
+from hubflow._events import Event, NodeFailed, NodeFinished, NodeProgress, NodeStarted
+
+__all__ = ["TqdmProgress", "progress_bars_enabled"]
+
+
+def progress_bars_enabled(default: bool = True) -> bool:
+    """False when ``HF_HUB_DISABLE_PROGRESS_BARS`` is truthy, True when it is ``0``, else ``default``.
+
+    ```python
+    if progress_bars_enabled():
+        api.on_event = TqdmProgress()
+    ```
+    """
+    disabled = Environment.read().disable_progress_bars
+    return default if disabled is None else not disabled
+
+
+class TqdmProgress:
+    """An ``EventSink`` that draws one tqdm bar of bytes and counts nodes (files) done/total.
+
+    The byte total grows as nodes announce ``total_bytes`` in ``NodeStarted``; the postfix shows
+    ``files done/started`` and failures. Thread-safe: events may come from the executor's thread.
+    """
+
+    def __init__(self, description: str = "hubflow", *, enabled: bool | None = None, **tqdm_kwargs: Any) -> None:
+        self.description = description
+        self.enabled = progress_bars_enabled() if enabled is None else enabled
+        self.files_total = 0
+        self.files_done = 0
+        self.files_failed = 0
+        self.bytes_total = 0
+        self.bytes_done = 0
+        self._lock = threading.Lock()
+        self._bar: Any = None
+        self._tqdm_kwargs = tqdm_kwargs
+
+    def _ensure_bar(self) -> Any:
+        if self._bar is None and self.enabled:
+            from tqdm.auto import tqdm  # imported only when a bar is actually drawn
+
+            self._bar = tqdm(
+                total=0, desc=self.description, unit="B", unit_scale=True, unit_divisor=1024, **self._tqdm_kwargs
+            )
+        return self._bar
+
+    def __call__(self, event: Event) -> None:
+        with self._lock:
+            bar = self._ensure_bar()
+            if isinstance(event, NodeStarted):
+                self.files_total += 1
+                if event.total_bytes:
+                    self.bytes_total += event.total_bytes
+                    if bar is not None:
+                        bar.total = self.bytes_total
+                        bar.refresh()
+            elif isinstance(event, NodeProgress):
+                self.bytes_done += event.delta_bytes
+                if bar is not None:
+                    bar.update(event.delta_bytes)
+            elif isinstance(event, NodeFinished):
+                self.files_done += 1
+            elif isinstance(event, NodeFailed):
+                self.files_failed += 1
+            else:
+                return
+            if bar is not None and not isinstance(event, NodeProgress):
+                failed = f", {self.files_failed} failed" if self.files_failed else ""
+                bar.set_postfix_str(f"{self.files_done}/{self.files_total} done{failed}", refresh=True)
+
+    def close(self) -> None:
+        """Close the bar (idempotent)."""
+        with self._lock:
+            if self._bar is not None:
+                self._bar.close()
+                self._bar = None
+
+    def __enter__(self) -> TqdmProgress:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
