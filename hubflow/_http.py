@@ -277,7 +277,7 @@ class HubClient:
     async def paginate(
         self,
         url: str,
-        params: Mapping[str, Any] | None = None,
+        params: Any = None,
         *,
         type: type[T],
         token: TokenArg = None,
@@ -293,7 +293,7 @@ class HubClient:
         ```
         """
         next_url: str | None = url
-        page_params: Mapping[str, Any] | None = params
+        page_params: Any = params
         while next_url is not None:
             response = await self.request("GET", next_url, params=page_params, token=token, retry=True)
             for item in msgspec.json.decode(response.content, type=list[type]):  # type: ignore[valid-type]

@@ -54,7 +54,7 @@ class TqdmProgress:
 
     def _ensure_bar(self) -> Any:
         if self._bar is None and self.enabled:
-            from tqdm.auto import tqdm  # imported only when a bar is actually drawn
+            from tqdm.auto import tqdm  # type: ignore[import-untyped]  # only when a bar is drawn
 
             self._bar = tqdm(
                 total=0, desc=self.description, unit="B", unit_scale=True, unit_divisor=1024, **self._tqdm_kwargs

@@ -267,7 +267,7 @@ def blocking(
     ```
     """
     if inspect.isasyncgenfunction(method):
-        agen_method: Callable[..., AsyncIterator[Any]] = method  # type: ignore[assignment]
+        agen_method: Callable[..., AsyncIterator[Any]] = method
 
         @functools.wraps(method)
         def iterate(self: HfApiBase, *args: Any, **kwargs: Any) -> Iterator[Any]:
@@ -279,8 +279,8 @@ def blocking(
     def call(self: HfApiBase, *args: Any, run_as_future: bool = False, **kwargs: Any) -> Any:
         bound = functools.partial(method, self._async, *args, **kwargs)
         if run_as_future:
-            return self.portal.start_task_soon(bound)  # type: ignore[arg-type]
-        return self.portal.call(bound)  # type: ignore[arg-type]
+            return self.portal.start_task_soon(bound)
+        return self.portal.call(bound)
 
     call.__signature__ = _with_run_as_future(inspect.signature(method))  # type: ignore[attr-defined]
     return call  # type: ignore[return-value]

@@ -26,7 +26,7 @@ from typing import Any, TypeVar, overload
 
 import anyio
 import httpx
-import networkx as nx
+import networkx as nx  # type: ignore[import-untyped]
 from anyio import CapacityLimiter
 from anyio.abc import TaskGroup
 

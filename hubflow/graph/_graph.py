@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
-import networkx as nx
+import networkx as nx  # type: ignore[import-untyped]
 
 from hubflow.errors import GraphError
 from hubflow.tasks._base import Task

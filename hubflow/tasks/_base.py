@@ -63,7 +63,7 @@ _LITERAL = frozenset({"repo_id", "repo_type_plural", "repo_prefix", "namespace"}
 _QUERY_METHODS = frozenset({"GET", "HEAD", "DELETE"})
 
 
-class _TaskMeta(type(msgspec.Struct)):  # type: ignore[misc]
+class _TaskMeta(msgspec.StructMeta):
     """Makes every subclass frozen and keyword-only without repeating the class options.
 
     msgspec applies ``kw_only`` only to the fields of the class that sets it; without this, a
@@ -114,7 +114,7 @@ class Task(msgspec.Struct, Generic[T], metaclass=_TaskMeta):
     def label(self) -> str:
         """A short human label for progress views; nodes override it (a file name, a path)."""
         for name in ("path_in_repo", "filename", "path", "repo_id"):
-            value = getattr(self, name, None)
+            value: object = getattr(self, name, None)
             if isinstance(value, str):
                 return value
         return self.kind
