@@ -13,12 +13,13 @@ print(view.files_done, view.bytes_done)
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from hubflow._constants import Environment
-from hubflow._events import Event, NodeFailed, NodeFinished, NodeProgress, NodeStarted
+from hubflow._events import Event, EventSink, NodeFailed, NodeFinished, NodeProgress, NodeStarted
 
-__all__ = ["TqdmProgress", "progress_bars_enabled"]
+__all__ = ["TqdmProgress", "default_view", "get_view_factory", "progress_bars_enabled", "set_view_factory"]
 
 
 def progress_bars_enabled(default: bool = True) -> bool:
@@ -97,3 +98,97 @@ class TqdmProgress:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+# --- The default view the facade attaches to its runs ------------------------------------------
+
+ViewFactory = Callable[[], EventSink]
+"""Makes a fresh view (an ``EventSink``; ``finish()`` or ``close()`` is called when the run ends)."""
+
+_view_factory: ViewFactory | None = None
+_factory_lock = threading.Lock()
+
+
+def set_view_factory(factory: ViewFactory | None) -> ViewFactory | None:
+    """Make ``factory`` the process-wide default view (``None``: back to tqdm); returns the previous one.
+
+    ``%load_ext jupyter_ext`` registers its widget factory here.
+
+    ```python
+    previous = set_view_factory(lambda: MyView())
+    set_view_factory(previous)
+    ```
+    """
+    global _view_factory
+    with _factory_lock:
+        previous, _view_factory = _view_factory, factory
+    return previous
+
+
+def get_view_factory() -> ViewFactory | None:
+    """The registered default view factory, or ``None`` (the facade then draws a tqdm bar).
+
+    ```python
+    assert get_view_factory() is None
+    ```
+    """
+    return _view_factory
+
+
+def default_view(description: str = "hubflow") -> _DeferredView | None:
+    """The view ``HfApi`` attaches to a run when no ``on_event`` sink is set; ``None`` when bars are off.
+
+    The real view (the registered factory's, else a ``TqdmProgress``) is only made when the
+    first bytes move, so calls that move none (``whoami``, ``repo_info``) never show a bar.
+
+    ```python
+    view = default_view("Upload")
+    try:
+        await run(graph, hub, on_event=view)
+    finally:
+        if view is not None:
+            view.finish()
+    ```
+    """
+    if not progress_bars_enabled():
+        return None
+    return _DeferredView(description, _view_factory)
+
+
+class _DeferredView:
+    """Buffers events until bytes move, then makes the view and replays them to it."""
+
+    _MAX_BUFFER = 10_000  # the events before the first byte are API calls: few in practice
+
+    def __init__(self, description: str, factory: ViewFactory | None) -> None:
+        self.description = description
+        self.factory = factory
+        self.view: EventSink | None = None
+        self._buffer: list[Event] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, event: Event) -> None:
+        with self._lock:
+            if self.view is None:
+                moves_bytes = isinstance(event, NodeProgress) or (
+                    isinstance(event, NodeStarted) and bool(event.total_bytes)
+                )
+                if not moves_bytes:
+                    if len(self._buffer) < self._MAX_BUFFER:
+                        self._buffer.append(event)
+                    return
+                self.view = self.factory() if self.factory is not None else TqdmProgress(self.description)
+                buffered, self._buffer = self._buffer, []
+                for old in buffered:
+                    self.view(old)
+            view = self.view
+        view(event)
+
+    def finish(self) -> None:
+        """End the view (its ``finish()``, else ``close()``); a no-op when no bytes moved."""
+        with self._lock:
+            view, self.view = self.view, None
+            self._buffer = []
+        end = getattr(view, "finish", None) or getattr(view, "close", None)
+        if callable(end):
+            end()

@@ -124,14 +124,28 @@ class AsyncHfApiBase:
         """Run one node as a single-node graph (limits, retries, events) and return its result."""
         graph = Graph()
         node = graph.add(task)
-        results = await run(graph, self.hub, on_event=on_event or self.on_event)
+        results = await self._run_graph(graph, on_event=on_event)
         return results[node]
 
     async def _run_graph(
         self, graph: Graph, *, on_event: EventSink | None = None, journal: Journal | None = None
     ) -> Results:
-        """Run a composite graph (pipelines) with this facade's client and event sink."""
-        return await run(graph, self.hub, on_event=on_event or self.on_event, journal=journal)
+        """Run a composite graph (pipelines) with this facade's client and event sink.
+
+        With no sink set, the default progress view (``hubflow.progress.default_view``: tqdm or the
+        registered view factory, off with ``HF_HUB_DISABLE_PROGRESS_BARS``) watches the run.
+        """
+        sink = on_event or self.on_event
+        view = None
+        if sink is None:
+            from hubflow.progress import default_view  # lazy: `import hubflow` loads no view code
+
+            view = sink = default_view()
+        try:
+            return await run(graph, self.hub, on_event=sink, journal=journal)
+        finally:
+            if view is not None:
+                view.finish()
 
     def _paginate(self, endpoint: Endpoint[Any]) -> AsyncIterator[Any]:
         """Items of a paginated endpoint, fetched page by page as the caller consumes them."""
