@@ -12,6 +12,10 @@ HfApi(token="hf_...").whoami()
 from __future__ import annotations
 
 from hubflow._api._base import AsyncHfApiBase, HfApiBase, blocking
+from hubflow._api._listing import ListingMixin
+from hubflow._api._paging import blocking_paged
+from hubflow._api._refs import RefsMixin
+from hubflow._api._repos import ReposMixin
 from hubflow._api._users import UsersMixin
 
 __all__ = ["AsyncHfApi", "HfApi", "blocking"]
@@ -19,6 +23,9 @@ __all__ = ["AsyncHfApi", "HfApi", "blocking"]
 
 class AsyncHfApi(
     UsersMixin,
+    ReposMixin,
+    ListingMixin,
+    RefsMixin,
     AsyncHfApiBase,
 ):
     """The Hub API, async. Same method names and parameters as ``huggingface_hub.HfApi``.
@@ -43,3 +50,31 @@ class HfApi(HfApiBase, sync_of=AsyncHfApi):
     """
 
     whoami = blocking(AsyncHfApi.whoami)
+
+    # repos / listing / refs (hubflow/_api/_repos.py, _listing.py, _refs.py)
+    create_repo = blocking(AsyncHfApi.create_repo)
+    delete_repo = blocking(AsyncHfApi.delete_repo)
+    move_repo = blocking(AsyncHfApi.move_repo)
+    update_repo_settings = blocking(AsyncHfApi.update_repo_settings)
+    repo_info = blocking(AsyncHfApi.repo_info)
+    model_info = blocking(AsyncHfApi.model_info)
+    dataset_info = blocking(AsyncHfApi.dataset_info)
+    space_info = blocking(AsyncHfApi.space_info)
+    repo_exists = blocking(AsyncHfApi.repo_exists)
+    revision_exists = blocking(AsyncHfApi.revision_exists)
+    auth_check = blocking(AsyncHfApi.auth_check)
+    list_models = blocking_paged(AsyncHfApi.list_models)
+    list_datasets = blocking_paged(AsyncHfApi.list_datasets)
+    list_spaces = blocking_paged(AsyncHfApi.list_spaces)
+    list_repo_tree = blocking_paged(AsyncHfApi.list_repo_tree)
+    list_lfs_files = blocking_paged(AsyncHfApi.list_lfs_files)
+    list_repo_files = blocking(AsyncHfApi.list_repo_files)
+    get_paths_info = blocking(AsyncHfApi.get_paths_info)
+    permanently_delete_lfs_files = blocking(AsyncHfApi.permanently_delete_lfs_files)
+    list_repo_refs = blocking(AsyncHfApi.list_repo_refs)
+    list_repo_commits = blocking(AsyncHfApi.list_repo_commits)
+    create_branch = blocking(AsyncHfApi.create_branch)
+    delete_branch = blocking(AsyncHfApi.delete_branch)
+    create_tag = blocking(AsyncHfApi.create_tag)
+    delete_tag = blocking(AsyncHfApi.delete_tag)
+    super_squash_history = blocking(AsyncHfApi.super_squash_history)

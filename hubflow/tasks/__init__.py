@@ -12,6 +12,32 @@ from __future__ import annotations
 
 from hubflow.graph._context import Context
 from hubflow.tasks._base import Endpoint, Task, result_type_of
+from hubflow.tasks.listing import (
+    GetPathsInfo,
+    ListDatasets,
+    ListLfsFiles,
+    ListModels,
+    ListRepoTree,
+    ListSpaces,
+    PermanentlyDeleteLfsFiles,
+)
+from hubflow.tasks.refs import (
+    CreateBranch,
+    CreateTag,
+    DeleteBranch,
+    DeleteTag,
+    ListRepoCommits,
+    ListRepoRefs,
+    SuperSquashHistory,
+)
+from hubflow.tasks.repos import AuthCheck, CreateRepo, DeleteRepo, MoveRepo, RepoInfo, UpdateRepoSettings
 from hubflow.tasks.users import WhoAmI
 
 __all__ = ["Context", "Endpoint", "Task", "WhoAmI", "result_type_of"]
+
+__all__ += [  # repos / listing / refs
+    "AuthCheck", "CreateBranch", "CreateRepo", "CreateTag", "DeleteBranch", "DeleteRepo", "DeleteTag",
+    "GetPathsInfo", "ListDatasets", "ListLfsFiles", "ListModels", "ListRepoCommits", "ListRepoRefs",
+    "ListRepoTree", "ListSpaces", "MoveRepo", "PermanentlyDeleteLfsFiles", "RepoInfo", "SuperSquashHistory",
+    "UpdateRepoSettings",
+]
