@@ -1,0 +1,109 @@
+"""Choosing what ``upload_folder`` sends: local files, patterns, and remote files to delete.
+
+Rules (huggingface_hub's, plus a documented symlink policy):
+
+* files are listed recursively, sorted, as POSIX paths relative to the folder;
+* ``.git/`` and ``.cache/huggingface/`` directories are skipped wherever they are;
+* ``allow_patterns`` / ``ignore_patterns`` / ``delete_patterns`` are case-sensitive ``fnmatch``
+  patterns on those relative paths; a pattern ending with ``/`` matches everything below it;
+* **symlinks**: a symlink to a file is followed (its target's content is uploaded under the
+  link's path) only when the resolved target lies inside the folder; symlinks leading outside
+  the folder, broken symlinks and symlinked directories are skipped, so ``upload_folder`` never
+  sends a file from outside the folder you named;
+* ``delete_patterns`` apply to the remote files under ``path_in_repo`` and never select
+  ``.gitattributes`` nor a path that this upload adds.
+
+```python
+files = list_local_files(Path("out"), allow_patterns=["*.json"], ignore_patterns=None)
+```
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import itertools
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+__all__ = ["filter_paths", "list_local_files", "matching_deletions"]
+
+
+def _as_list(patterns: list[str] | str | None) -> list[str] | None:
+    if patterns is None:
+        return None
+    items = [patterns] if isinstance(patterns, str) else list(patterns)
+    return [p + "*" if p.endswith("/") else p for p in items]
+
+
+def filter_paths(
+    paths: Iterable[str], allow_patterns: list[str] | str | None = None, ignore_patterns: list[str] | str | None = None
+) -> list[str]:
+    """Keep paths matching any ``allow_patterns`` (all if None) and no ``ignore_patterns``.
+
+    ```python
+    filter_paths(["a.txt", "b/c.bin"], allow_patterns="b/")  # ["b/c.bin"]
+    ```
+    """
+    allow, ignore = _as_list(allow_patterns), _as_list(ignore_patterns)
+    kept = []
+    for path in paths:
+        if allow is not None and not any(fnmatch.fnmatchcase(path, p) for p in allow):
+            continue
+        if ignore is not None and any(fnmatch.fnmatchcase(path, p) for p in ignore):
+            continue
+        kept.append(path)
+    return kept
+
+
+def _skipped_dir(relative: str) -> bool:
+    parts = relative.split("/")
+    return ".git" in parts or any(a == ".cache" and b == "huggingface" for a, b in itertools.pairwise(parts))
+
+
+def list_local_files(
+    folder: Path, allow_patterns: list[str] | str | None = None, ignore_patterns: list[str] | str | None = None
+) -> list[tuple[str, Path]]:
+    """``(relative POSIX path, local path)`` of the files to upload, sorted (see the module rules).
+
+    ```python
+    list_local_files(Path("out"))  # [("config.json", Path("out/config.json")), ...]
+    ```
+    """
+    root = folder.resolve()
+    found: dict[str, Path] = {}
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        base = Path(dirpath)
+        rel_dir = base.relative_to(root).as_posix()
+        rel_dir = "" if rel_dir == "." else rel_dir + "/"
+        dirnames[:] = [d for d in dirnames if not _skipped_dir(rel_dir + d) and not (base / d).is_symlink()]
+        for name in filenames:
+            path = base / name
+            if path.is_symlink():
+                target = path.resolve()
+                if not target.is_file() or not target.is_relative_to(root):
+                    continue
+            elif not path.is_file():
+                continue
+            found[rel_dir + name] = path
+    kept = filter_paths(sorted(found), allow_patterns, ignore_patterns)
+    return [(rel, found[rel]) for rel in kept]
+
+
+def matching_deletions(
+    remote_files: Iterable[str], prefix: str, delete_patterns: list[str] | str | None, keep: set[str]
+) -> list[str]:
+    """Remote paths under ``prefix`` matching ``delete_patterns`` (never ``.gitattributes`` or ``keep``).
+
+    ```python
+    matching_deletions(["a.txt", ".gitattributes"], "", "*", keep=set())  # ["a.txt"]
+    ```
+    """
+    if delete_patterns is None:
+        return []
+    head = prefix.strip("/") + "/" if prefix.strip("/") else ""
+    relative = {f[len(head):]: f for f in remote_files if f.startswith(head)}
+    return [
+        relative[rel] for rel in filter_paths(relative, allow_patterns=delete_patterns)
+        if relative[rel] != ".gitattributes" and relative[rel] not in keep
+    ]

@@ -1,0 +1,297 @@
+"""The ``Commit`` node: one streamed NDJSON ``POST /api/{T}/{R}/commit/{rev}``.
+
+It runs after its group's ``UploadsDone`` barrier (every LFS object is stored), reads the
+upload modes found by the group's ``FetchUploadModes`` nodes and the hashes of ``HashFile``,
+drops no-op additions (remote oid equals the local sha256 / git blob id, unless the same commit
+deletes the path) and ignored files, expands copies (``paths-info``: LFS sources become
+``lfsFile`` lines, regular sources are streamed from ``/resolve``) and sends the body as a
+stream with a ``Content-Length``: regular files are base64-encoded chunk by chunk from disk and
+their git blob id recomputed on the way (a mismatch raises ``FileChangedError`` before the last
+byte leaves, so the server never applies a half-changed commit).
+
+With nothing left to commit it returns a ``CommitInfo`` for the current head
+(``GET /api/{T}/{R}/revision/{rev}``), as huggingface_hub does. A commit is retried only with
+``parent_commit`` set (the server refuses a second application with 412).
+
+```python
+commit = graph.add(Commit(target=target, commit_message="Add", additions=files, mode_batches=[modes]),
+                   after=[barrier])
+(await run(graph, hub))[commit].oid
+```
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import AsyncIterator, Hashable
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import anyio.to_thread
+import msgspec
+
+from hubflow._constants import REPO_TYPE_PLURAL, REPO_TYPE_URL_PREFIX
+from hubflow.errors import EntryNotFoundError, FileChangedError
+from hubflow.schema import CommitInfo, CommitResponse, RepoFile, RepoTreeEntry, commit_info_from_response
+from hubflow.tasks._base import Task
+from hubflow.tasks.hashing import HashFile, read_chunks
+from hubflow.tasks.lfs import FetchUploadModes, FileMode, FileToUpload, RepoTarget
+
+if TYPE_CHECKING:
+    from hubflow.graph._context import Context
+
+__all__ = ["Commit", "CopySpec", "DeleteSpec", "PreuploadedFile", "commit_url"]
+
+_B64_CHUNK = 3 * 256 * 1024  # a multiple of 3: concatenated base64 chunks equal the whole's base64
+
+
+class DeleteSpec(msgspec.Struct, frozen=True, kw_only=True):
+    """A ``deletedFile`` (or ``deletedFolder`` when ``is_folder``) line."""
+
+    path_in_repo: str
+    is_folder: bool = False
+
+
+class CopySpec(msgspec.Struct, frozen=True, kw_only=True):
+    """A copy of a file already on the Hub (``CommitOperationCopy``)."""
+
+    src_path_in_repo: str
+    path_in_repo: str
+    src_revision: str | None = None
+    src_repo_id: str | None = None
+    src_repo_type: str | None = None
+
+
+class PreuploadedFile(msgspec.Struct, frozen=True, kw_only=True):
+    """An LFS file already uploaded by ``preupload_lfs_files``: only its ``lfsFile`` line is sent."""
+
+    path_in_repo: str
+    oid: str
+    size: int
+
+
+def commit_url(endpoint: str, target: RepoTarget, oid: str) -> str:
+    """``{endpoint}/{prefix}{repo_id}/commit/{oid}``."""
+    return f"{endpoint}/{REPO_TYPE_URL_PREFIX[target.repo_type]}{target.repo_id}/commit/{oid}"
+
+
+def _line(key: str, value: dict[str, Any]) -> bytes:
+    return msgspec.json.encode({"key": key, "value": value}) + b"\n"
+
+
+class _Inline(msgspec.Struct, frozen=True):
+    """A ``file`` line whose content is streamed: from a source, or downloaded from a repo."""
+
+    path_in_repo: str
+    size: int
+    addition: FileToUpload | None = None
+    git_sha1: str | None = None
+    download_url: str | None = None
+
+    def parts(self) -> tuple[bytes, bytes]:
+        prefix = b'{"key":"file","value":{"path":' + msgspec.json.encode(self.path_in_repo)
+        return prefix + b',"encoding":"base64","content":"', b'"}}\n'
+
+    def length(self) -> int:
+        head, tail = self.parts()
+        return len(head) + 4 * ((self.size + 2) // 3) + len(tail)
+
+
+class Commit(Task[CommitInfo]):
+    """Create one commit; see the module docstring. ``part`` > 1 appends ``" (part N)"`` to the title."""
+
+    resource = "commit"
+    idempotent = False
+    journaled = True
+
+    target: RepoTarget
+    commit_message: str
+    commit_description: str = ""
+    parent_commit: str | None = None
+    additions: list[FileToUpload] = msgspec.field(default_factory=list)
+    mode_batches: list[FetchUploadModes] = msgspec.field(default_factory=list)
+    deletions: list[DeleteSpec] = msgspec.field(default_factory=list)
+    copies: list[CopySpec] = msgspec.field(default_factory=list)
+    preuploaded: list[PreuploadedFile] = msgspec.field(default_factory=list)
+    part: int = 1
+
+    @property
+    def label(self) -> str:
+        return f"{self.target.repo_id}@{self.target.revision}"
+
+    @property
+    def summary(self) -> str:
+        return self.commit_message if self.part == 1 else f"{self.commit_message} (part {self.part})"
+
+    def limit_key(self) -> Hashable | None:
+        return (self.target.repo_id, self.target.repo_type, self.target.revision)
+
+    def retry_safe(self) -> bool:
+        return self.parent_commit is not None
+
+    # -- planning ------------------------------------------------------------------------------
+    def _modes(self, ctx: Context) -> dict[str, FileMode]:
+        return {m.path_in_repo: m for batch in self.mode_batches for m in ctx.result_of(batch)}
+
+    def _is_deleted(self, path: str) -> bool:
+        deleted = {d.path_in_repo.rstrip("/") for d in self.deletions}
+        return path in deleted or any(str(parent) in deleted for parent in PurePosixPath(path).parents)
+
+    async def _plan(self, ctx: Context) -> list[bytes | _Inline]:
+        header: dict[str, Any] = {"summary": self.summary, "description": self.commit_description}
+        if self.parent_commit is not None:
+            header["parentCommit"] = self.parent_commit
+        lines: list[bytes | _Inline] = [_line("header", header)]
+        for deletion in self.deletions:
+            if deletion.is_folder:
+                lines.append(_line("deletedFolder", {"path": deletion.path_in_repo.rstrip("/") + "/"}))
+            else:
+                lines.append(_line("deletedFile", {"path": deletion.path_in_repo}))
+        modes = self._modes(ctx)
+        for addition in self.additions:
+            mode = modes[addition.path_in_repo]
+            hashes = ctx.result_of(HashFile(source=addition.source))
+            local = hashes.sha256 if mode.upload_mode == "lfs" else hashes.git_sha1
+            if mode.should_ignore or (mode.remote_oid == local and not self._is_deleted(addition.path_in_repo)):
+                continue
+            if mode.upload_mode == "lfs":
+                lines.append(_line("lfsFile", {"path": addition.path_in_repo, "algo": "sha256",
+                                               "oid": hashes.sha256, "size": hashes.size}))
+            else:
+                lines.append(_Inline(addition.path_in_repo, hashes.size, addition=addition, git_sha1=hashes.git_sha1))
+        for pre in self.preuploaded:
+            lines.append(_line("lfsFile", {"path": pre.path_in_repo, "algo": "sha256", "oid": pre.oid,
+                                           "size": pre.size}))
+        lines.extend(await self._plan_copies(ctx))
+        return lines
+
+    async def _paths_info(self, ctx: Context, repo_type: str, repo_id: str, revision: str,
+                          paths: list[str]) -> dict[str, RepoTreeEntry]:
+        found: dict[str, RepoTreeEntry] = {}
+        for start in range(0, len(paths), 500):
+            url = f"/api/{REPO_TYPE_PLURAL[repo_type]}/{repo_id}/paths-info/{quote(revision, safe='')}"
+            response = await ctx.hub.request("POST", url, token=self.token,
+                                             json={"paths": paths[start : start + 500], "expand": False})
+            for entry in msgspec.json.decode(response.content, type=list[RepoTreeEntry]):
+                found[entry.path] = entry
+        return found
+
+    async def _plan_copies(self, ctx: Context) -> list[bytes | _Inline]:
+        if not self.copies:
+            return []
+        target = self.target
+        dests = await self._paths_info(ctx, target.repo_type, target.repo_id, target.revision,
+                                       [c.path_in_repo for c in self.copies])
+        groups: dict[tuple[str, str, str], list[CopySpec]] = {}
+        for copy in self.copies:
+            repo_id = copy.src_repo_id or target.repo_id
+            repo_type = copy.src_repo_type or target.repo_type
+            default = target.revision if copy.src_repo_id is None else "main"
+            groups.setdefault((repo_type, repo_id, copy.src_revision or default), []).append(copy)
+        lines: list[bytes | _Inline] = []
+        for (repo_type, repo_id, revision), copies in groups.items():
+            sources = await self._paths_info(ctx, repo_type, repo_id, revision, [c.src_path_in_repo for c in copies])
+            for copy in copies:
+                src = sources.get(copy.src_path_in_repo)
+                if src is None:
+                    raise EntryNotFoundError(f"Cannot copy {copy.src_path_in_repo} at revision {revision}: not found.")
+                if not isinstance(src, RepoFile):
+                    raise NotImplementedError(f"Copying a folder is not implemented: {copy.src_path_in_repo}")
+                dest = dests.get(copy.path_in_repo)
+                if isinstance(dest, RepoFile) and dest.blob_id == src.blob_id and not self._is_deleted(copy.path_in_repo):
+                    continue
+                if src.lfs is not None:
+                    lines.append(_line("lfsFile", {"path": copy.path_in_repo, "algo": "sha256",
+                                                   "oid": src.lfs.sha256}))
+                else:
+                    url = (f"/{REPO_TYPE_URL_PREFIX[repo_type]}{repo_id}/resolve/{quote(revision, safe='')}/"
+                           f"{quote(copy.src_path_in_repo)}")
+                    lines.append(_Inline(copy.path_in_repo, src.size, download_url=url))
+        return lines
+
+    # -- streaming -----------------------------------------------------------------------------
+    async def _inline_chunks(self, ctx: Context, item: _Inline) -> AsyncIterator[bytes]:
+        if item.addition is not None:
+            source = item.addition.source
+            sha1 = hashlib.sha1(f"blob {item.size}\0".encode())
+            sent = 0
+            async for chunk in read_chunks(source, chunk_size=_B64_CHUNK):
+                sent += len(chunk)
+                await anyio.to_thread.run_sync(sha1.update, chunk)
+                if sent == item.size and sha1.hexdigest() != item.git_sha1:
+                    raise FileChangedError(
+                        f"{source.path} ({item.path_in_repo}) changed since it was hashed: its git blob id differs.",
+                        source.path,
+                    )
+                ctx.emit_progress(len(chunk))
+                yield base64.b64encode(chunk)
+            return
+        assert item.download_url is not None
+        pending = b""
+        async with ctx.hub.stream("GET", item.download_url, token=self.token) as response:
+            async for chunk in response.aiter_bytes():
+                pending += chunk
+                cut = len(pending) - len(pending) % 3
+                if cut:
+                    yield base64.b64encode(pending[:cut])
+                    pending = pending[cut:]
+        yield base64.b64encode(pending)
+
+    async def _body(self, ctx: Context, lines: list[bytes | _Inline]) -> AsyncIterator[bytes]:
+        for line in lines:
+            if isinstance(line, bytes):
+                yield line
+                continue
+            head, tail = line.parts()
+            yield head
+            async for chunk in self._inline_chunks(ctx, line):
+                yield chunk
+            yield tail
+
+    async def run(self, ctx: Context) -> CommitInfo:
+        endpoint = ctx.settings.endpoint
+        lines = await self._plan(ctx)
+        if len(lines) == 1:  # only the header: nothing changed
+            response = await ctx.hub.request("GET", self.target.api("revision"), token=self.token)
+            sha = msgspec.json.decode(response.content, type=dict[str, Any])["sha"]
+            return CommitInfo(commit_url=commit_url(endpoint, self.target, sha), commit_message=self.summary,
+                              commit_description=self.commit_description, oid=sha, endpoint=endpoint)
+        length = sum(len(x) if isinstance(x, bytes) else x.length() for x in lines)
+        body = _Recording(self._body(ctx, lines))
+        try:
+            response = await ctx.hub.request(
+                "POST", self.target.api("commit"), token=self.token, content=body, params=self.target.pr_params,
+                headers={"content-type": "application/x-ndjson", "content-length": str(length)},
+                endpoint_name="commit", timeout=None,
+            )
+        except Exception:
+            if body.error is not None:  # our own stream failed (a changed file): that is the error
+                raise body.error from None
+            raise
+        if body.error is not None:
+            raise body.error
+        answer = msgspec.json.decode(response.content, type=CommitResponse)
+        return commit_info_from_response(answer, commit_message=self.summary,
+                                         commit_description=self.commit_description, endpoint=endpoint,
+                                         create_pr=self.target.create_pr)
+
+
+class _Recording:
+    """An async byte iterator that remembers the exception that stopped it."""
+
+    def __init__(self, inner: AsyncIterator[bytes]) -> None:
+        self.inner = inner
+        self.error: BaseException | None = None
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self.inner:
+                yield chunk
+        except Exception as exc:
+            self.error = exc
+            raise

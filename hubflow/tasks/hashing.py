@@ -1,0 +1,240 @@
+"""Content sources and the ``HashFile`` node: one read of a file → sha256, git blob id, sample.
+
+A ``Source`` names content to upload: a local file (absolute path + the ``size`` and
+``mtime_ns`` seen when the upload was planned) or an in-memory buffer / file object registered
+with ``memory_source`` (``path`` is then ``memory://<id>``). The file identity is part of
+every node key, so a journal entry for ``HashFile`` is reused only while the file is unchanged.
+
+Reading is always chunked (``read_chunks``): nothing holds a whole file in memory, and a local
+file whose size or mtime differs from its ``Source`` raises ``FileChangedError`` naming it.
+
+```python
+source = file_source("weights.bin")
+hashed = graph.add(HashFile(source=source))
+results[hashed].sha256
+```
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import threading
+import uuid
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+import anyio.to_thread
+import msgspec
+
+from hubflow._hashing import CHUNK_SIZE, SAMPLE_SIZE, FileHashes, hash_file
+from hubflow.errors import FileChangedError
+from hubflow.tasks._base import Task
+
+if TYPE_CHECKING:
+    from hubflow.graph._context import Context
+
+__all__ = [
+    "MEMORY_PREFIX",
+    "HashFile",
+    "Source",
+    "check_unchanged",
+    "file_source",
+    "memory_source",
+    "read_chunks",
+    "release_source",
+]
+
+MEMORY_PREFIX = "memory://"
+# In-memory contents (bytes, file objects) are not data a node can carry; nodes carry their id.
+_MEMORY: dict[str, tuple[bytes | BinaryIO, threading.Lock]] = {}
+
+
+class Source(msgspec.Struct, frozen=True, kw_only=True):
+    """Content to upload: a local file (absolute ``path``, ``size``, ``mtime_ns``) or ``memory://<id>``."""
+
+    path: str
+    size: int
+    mtime_ns: int = 0
+
+    @property
+    def in_memory(self) -> bool:
+        return self.path.startswith(MEMORY_PREFIX)
+
+
+def file_source(path: str | os.PathLike[str]) -> Source:
+    """A ``Source`` for a local file, with its current size and mtime.
+
+    ```python
+    file_source("model.safetensors").size
+    ```
+    """
+    resolved = Path(path).absolute()
+    stat = resolved.stat()
+    return Source(path=str(resolved), size=stat.st_size, mtime_ns=stat.st_mtime_ns)
+
+
+def memory_source(content: bytes | BinaryIO) -> Source:
+    """Register ``bytes`` or a seekable binary file object; release it with ``release_source``.
+
+    A file object is read from its current position to its end, as huggingface_hub does.
+
+    ```python
+    source = memory_source(b"hello")
+    ```
+    """
+    if isinstance(content, bytes):
+        size = len(content)
+        stored: bytes | BinaryIO = content
+    else:
+        start = content.tell()
+        size = content.seek(0, os.SEEK_END) - start
+        content.seek(start)
+        stored = _Window(content, start)  # type: ignore[assignment]
+    key = uuid.uuid4().hex
+    _MEMORY[key] = (stored, threading.Lock())
+    return Source(path=MEMORY_PREFIX + key, size=size)
+
+
+def release_source(source: Source) -> None:
+    """Forget an in-memory source (no-op for files)."""
+    if source.in_memory:
+        _MEMORY.pop(source.path[len(MEMORY_PREFIX):], None)
+
+
+class _Window:
+    """A file object seen from ``start``: positions are relative to where the caller left it."""
+
+    def __init__(self, handle: BinaryIO, start: int) -> None:
+        self.handle = handle
+        self.start = start
+
+    def read_at(self, offset: int, size: int) -> bytes:
+        self.handle.seek(self.start + offset)
+        return self.handle.read(size)
+
+
+def check_unchanged(source: Source) -> None:
+    """Raise ``FileChangedError`` if a local file's size or mtime differs from ``source``."""
+    if source.in_memory:
+        return
+    try:
+        stat = os.stat(source.path)
+    except FileNotFoundError:
+        raise FileChangedError(f"{source.path} was removed after it was planned for upload.", source.path) from None
+    if stat.st_size != source.size or stat.st_mtime_ns != source.mtime_ns:
+        raise FileChangedError(
+            f"{source.path} changed since it was hashed (size {source.size} → {stat.st_size}).", source.path
+        )
+
+
+def _reader(source: Source) -> tuple[Callable[[int, int], bytes], Callable[[], None]]:
+    """``(read_at(offset, size), close)`` for a source; file objects are read under a lock."""
+    if source.in_memory:
+        try:
+            content, lock = _MEMORY[source.path[len(MEMORY_PREFIX):]]
+        except KeyError:
+            raise FileChangedError(f"in-memory content {source.path} was released", source.path) from None
+        if isinstance(content, bytes):
+            view = memoryview(content)
+            return (lambda offset, size: bytes(view[offset : offset + size])), (lambda: None)
+        window = content
+
+        def read_window(offset: int, size: int) -> bytes:
+            with lock:
+                return window.read_at(offset, size)  # type: ignore[attr-defined, no-any-return]
+
+        return read_window, (lambda: None)
+    check_unchanged(source)
+    handle: io.BufferedReader = open(source.path, "rb")  # noqa: SIM115 - closed by the caller
+
+    def read_file(offset: int, size: int) -> bytes:
+        handle.seek(offset)
+        return handle.read(size)
+
+    return read_file, handle.close
+
+
+async def read_chunks(
+    source: Source, start: int = 0, length: int | None = None, chunk_size: int = CHUNK_SIZE
+) -> AsyncIterator[bytes]:
+    """Yield ``source[start:start+length]`` in chunks read in worker threads.
+
+    A local file that is shorter than planned raises ``FileChangedError``.
+
+    ```python
+    async for chunk in read_chunks(source, start=0, length=1024):
+        ...
+    ```
+    """
+    end = source.size if length is None else min(source.size, start + length)
+    read_at, close = await anyio.to_thread.run_sync(_reader, source)
+    try:
+        offset = start
+        while offset < end:
+            size = min(chunk_size, end - offset)
+            chunk = await anyio.to_thread.run_sync(read_at, offset, size)
+            if len(chunk) != size:
+                raise FileChangedError(f"{source.path} became shorter while it was uploaded.", source.path)
+            offset += size
+            yield chunk
+    finally:
+        close()
+
+
+def _hash_source_sync(source: Source, on_progress: Callable[[int], None]) -> FileHashes:
+    read_at, close = _reader(source)
+    try:
+        sha256 = hashlib.sha256()
+        sha1 = hashlib.sha1(f"blob {source.size}\0".encode())
+        sample = b""
+        offset = 0
+        while offset < source.size:
+            chunk = read_at(offset, min(CHUNK_SIZE, source.size - offset))
+            if not chunk:
+                raise FileChangedError(f"{source.path} became shorter while it was hashed.", source.path)
+            if offset < SAMPLE_SIZE:
+                sample += chunk[: SAMPLE_SIZE - offset]
+            sha256.update(chunk)
+            sha1.update(chunk)
+            offset += len(chunk)
+            on_progress(len(chunk))
+    finally:
+        close()
+    return FileHashes(size=source.size, sha256=sha256.hexdigest(), git_sha1=sha1.hexdigest(), sample=sample)
+
+
+class HashFile(Task[FileHashes]):
+    """Hash one source in a worker thread (sha256 + git sha1 + 512-byte sample), one read.
+
+    Journaled and keyed by the source's path, size and mtime: a resumed run skips it while the
+    file is unchanged. Emits progress in bytes hashed.
+
+    ```python
+    hashed = graph.add(HashFile(source=file_source("a.bin")))
+    ```
+    """
+
+    resource = "hash"
+    journaled = True
+
+    source: Source
+
+    @property
+    def label(self) -> str:
+        return os.path.basename(self.source.path)
+
+    def total_bytes(self) -> int | None:
+        return self.source.size
+
+    async def run(self, ctx: Context) -> FileHashes:
+        if self.source.in_memory:
+            return await anyio.to_thread.run_sync(
+                _hash_source_sync, self.source, ctx.emit_progress, limiter=ctx.thread_limiter
+            )
+        check_unchanged(self.source)
+        hashes = await hash_file(self.source.path, ctx.emit_progress, limiter=ctx.thread_limiter)
+        check_unchanged(self.source)  # a same-size rewrite during hashing moves the mtime
+        return hashes
