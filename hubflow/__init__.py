@@ -12,6 +12,7 @@ from __future__ import annotations
 from hubflow._api import AsyncHfApi, HfApi
 from hubflow._events import NodeFailed, NodeFinished, NodeProgress, NodeRetrying, NodeStarted
 from hubflow._hashing import FileHashes
+from hubflow._operations import CommitOperation, CommitOperationAdd, CommitOperationCopy, CommitOperationDelete
 from hubflow._settings import Limits, RetryPolicy, Settings, Timeouts
 from hubflow.errors import (
     BadRequestError,
@@ -50,6 +51,10 @@ __all__ = [
     "BadRequestError",
     "CacheNotFound",
     "CommitConflictError",
+    "CommitOperation",
+    "CommitOperationAdd",
+    "CommitOperationCopy",
+    "CommitOperationDelete",
     "Context",
     "CorruptedCacheException",
     "DisabledRepoError",

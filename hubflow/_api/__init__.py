@@ -12,6 +12,7 @@ HfApi(token="hf_...").whoami()
 from __future__ import annotations
 
 from hubflow._api._base import AsyncHfApiBase, HfApiBase, blocking
+from hubflow._api._commits import CommitsMixin
 from hubflow._api._listing import ListingMixin
 from hubflow._api._paging import blocking_paged
 from hubflow._api._refs import RefsMixin
@@ -23,6 +24,7 @@ __all__ = ["AsyncHfApi", "HfApi", "blocking"]
 
 class AsyncHfApi(
     UsersMixin,
+    CommitsMixin,
     ReposMixin,
     ListingMixin,
     RefsMixin,
@@ -50,6 +52,15 @@ class HfApi(HfApiBase, sync_of=AsyncHfApi):
     """
 
     whoami = blocking(AsyncHfApi.whoami)
+
+    # commits and uploads (hubflow/_api/_commits.py)
+    create_commit = blocking(AsyncHfApi.create_commit)
+    preupload_lfs_files = blocking(AsyncHfApi.preupload_lfs_files)
+    upload_file = blocking(AsyncHfApi.upload_file)
+    upload_folder = blocking(AsyncHfApi.upload_folder)
+    delete_file = blocking(AsyncHfApi.delete_file)
+    delete_files = blocking(AsyncHfApi.delete_files)
+    delete_folder = blocking(AsyncHfApi.delete_folder)
 
     # repos / listing / refs (hubflow/_api/_repos.py, _listing.py, _refs.py)
     create_repo = blocking(AsyncHfApi.create_repo)

@@ -12,6 +12,20 @@ from __future__ import annotations
 
 from hubflow.graph._context import Context
 from hubflow.tasks._base import Endpoint, Task, result_type_of
+from hubflow.tasks.commits import Commit, CopySpec, DeleteSpec, PreuploadedFile
+from hubflow.tasks.hashing import HashFile, Source, file_source, memory_source
+from hubflow.tasks.lfs import (
+    CompleteLfsMultipart,
+    FetchUploadModes,
+    FileMode,
+    FileToUpload,
+    LfsBatch,
+    LfsItem,
+    RepoTarget,
+    UploadLfsObject,
+    UploadLfsPart,
+    UploadsDone,
+)
 from hubflow.tasks.listing import (
     GetPathsInfo,
     ListDatasets,
@@ -40,4 +54,10 @@ __all__ += [  # repos / listing / refs
     "GetPathsInfo", "ListDatasets", "ListLfsFiles", "ListModels", "ListRepoCommits", "ListRepoRefs",
     "ListRepoTree", "ListSpaces", "MoveRepo", "PermanentlyDeleteLfsFiles", "RepoInfo", "SuperSquashHistory",
     "UpdateRepoSettings",
+]
+
+__all__ += [  # commits / upload pipeline
+    "Commit", "CompleteLfsMultipart", "CopySpec", "DeleteSpec", "FetchUploadModes", "FileMode", "FileToUpload",
+    "HashFile", "LfsBatch", "LfsItem", "PreuploadedFile", "RepoTarget", "Source", "UploadLfsObject",
+    "UploadLfsPart", "UploadsDone", "file_source", "memory_source",
 ]
