@@ -11,6 +11,13 @@ from __future__ import annotations
 
 from hubflow._api import AsyncHfApi, HfApi
 from hubflow._events import NodeFailed, NodeFinished, NodeProgress, NodeRetrying, NodeStarted
+from hubflow._file_download import (
+    get_hf_file_metadata,
+    hf_hub_download,
+    hf_hub_url,
+    snapshot_download,
+    try_to_load_from_cache,
+)
 from hubflow._hashing import FileHashes
 from hubflow._operations import CommitOperation, CommitOperationAdd, CommitOperationCopy, CommitOperationDelete
 from hubflow._settings import Limits, RetryPolicy, Settings, Timeouts
@@ -42,6 +49,7 @@ from hubflow.errors import (
     SafetensorsParsingError,
 )
 from hubflow.graph import Graph, Journal, Results, run
+from hubflow.pipelines._download_types import DryRunFileInfo, FolderVerification
 from hubflow.tasks import Context, Endpoint, Task
 
 __version__ = "0.1.0"
@@ -58,11 +66,13 @@ __all__ = [
     "Context",
     "CorruptedCacheException",
     "DisabledRepoError",
+    "DryRunFileInfo",
     "Endpoint",
     "EntryNotFoundError",
     "FileChangedError",
     "FileHashes",
     "FileMetadataError",
+    "FolderVerification",
     "GatedRepoError",
     "Graph",
     "GraphError",
@@ -94,5 +104,10 @@ __all__ = [
     "Settings",
     "Task",
     "Timeouts",
+    "get_hf_file_metadata",
+    "hf_hub_download",
+    "hf_hub_url",
     "run",
+    "snapshot_download",
+    "try_to_load_from_cache",
 ]

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from hubflow._api._base import AsyncHfApiBase, HfApiBase, blocking
 from hubflow._api._commits import CommitsMixin
+from hubflow._api._downloads import DownloadsMixin
 from hubflow._api._listing import ListingMixin
 from hubflow._api._paging import blocking_paged
 from hubflow._api._refs import RefsMixin
 from hubflow._api._repos import ReposMixin
+from hubflow._api._safetensors import SafetensorsMixin
 from hubflow._api._users import UsersMixin
 
 __all__ = ["AsyncHfApi", "HfApi", "blocking"]
@@ -28,6 +30,8 @@ class AsyncHfApi(
     ReposMixin,
     ListingMixin,
     RefsMixin,
+    SafetensorsMixin,
+    DownloadsMixin,
     AsyncHfApiBase,
 ):
     """The Hub API, async. Same method names and parameters as ``huggingface_hub.HfApi``.
@@ -52,6 +56,15 @@ class HfApi(HfApiBase, sync_of=AsyncHfApi):
     """
 
     whoami = blocking(AsyncHfApi.whoami)
+
+    # downloads and safetensors (hubflow/_api/_downloads.py, _safetensors.py)
+    hf_hub_download = blocking(AsyncHfApi.hf_hub_download)
+    snapshot_download = blocking(AsyncHfApi.snapshot_download)
+    get_hf_file_metadata = blocking(AsyncHfApi.get_hf_file_metadata)
+    file_exists = blocking(AsyncHfApi.file_exists)
+    verify_repo_checksums = blocking(AsyncHfApi.verify_repo_checksums)
+    get_safetensors_metadata = blocking(AsyncHfApi.get_safetensors_metadata)
+    parse_safetensors_file_metadata = blocking(AsyncHfApi.parse_safetensors_file_metadata)
 
     # commits and uploads (hubflow/_api/_commits.py)
     create_commit = blocking(AsyncHfApi.create_commit)

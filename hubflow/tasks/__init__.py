@@ -13,6 +13,7 @@ from __future__ import annotations
 from hubflow.graph._context import Context
 from hubflow.tasks._base import Endpoint, Task, result_type_of
 from hubflow.tasks.commits import Commit, CopySpec, DeleteSpec, PreuploadedFile
+from hubflow.tasks.downloads import DownloadFile, ListSnapshotFiles, ResolveRevision
 from hubflow.tasks.hashing import HashFile, Source, file_source, memory_source
 from hubflow.tasks.lfs import (
     CompleteLfsMultipart,
@@ -61,3 +62,5 @@ __all__ += [  # commits / upload pipeline
     "HashFile", "LfsBatch", "LfsItem", "PreuploadedFile", "RepoTarget", "Source", "UploadLfsObject",
     "UploadLfsPart", "UploadsDone", "file_source", "memory_source",
 ]
+
+__all__ += ["DownloadFile", "ListSnapshotFiles", "ResolveRevision"]  # downloads
