@@ -30,7 +30,24 @@ from typing import Any
 
 from hubflow.server._db import Database
 
-__all__ = ["ALICE_READ", "ALICE_WRITE", "BOB_WRITE", "HubProcess", "LocalHub", "seed_users"]
+__all__ = [
+    "ALICE_READ",
+    "ALICE_WRITE",
+    "BOB_WRITE",
+    "FaultPlan",
+    "FaultProxy",
+    "HubProcess",
+    "LocalHub",
+    "LogEntry",
+    "rate_limited",
+    "reset_before_response",
+    "reset_mid_request_body",
+    "reset_mid_response_body",
+    "restart_server",
+    "seed_users",
+    "stall",
+    "status",
+]
 
 ALICE_WRITE = "hf_alice_write"
 ALICE_READ = "hf_alice_read"
@@ -147,3 +164,18 @@ class HubProcess:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+# Fault injection for resilience tests (docs/resilience.md); imported last: it uses HubProcess.
+from hubflow._faults import (  # noqa: E402
+    FaultPlan,
+    FaultProxy,
+    LogEntry,
+    rate_limited,
+    reset_before_response,
+    reset_mid_request_body,
+    reset_mid_response_body,
+    restart_server,
+    stall,
+    status,
+)
