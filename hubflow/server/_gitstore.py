@@ -34,6 +34,10 @@ _LOCKS: dict[str, threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
 # blob sha -> (size, lfs (sha256, size) or None); git objects are immutable, so caching is always valid.
 _BLOB_INFO: dict[bytes, tuple[int, tuple[str, int] | None]] = {}
+# (tree sha, prefix, recursive) -> entries: a tree sha fixes its whole listing, so paging through a
+# large tree walks it once instead of once per page (the list is never mutated by callers).
+_TREE_LISTINGS: dict[tuple[bytes, str, bool], list[Entry]] = {}
+_TREE_LISTINGS_MAX = 32
 _PACK_THRESHOLD = 200  # write more objects than this as one pack rather than loose files
 
 
@@ -231,8 +235,15 @@ class GitRepo:
         found = self._lookup(commit, path)
         if found is None or not stat.S_ISDIR(found[0]):
             return None
+        key = (found[1], path.strip("/"), recursive)
+        cached = _TREE_LISTINGS.get(key)
+        if cached is not None:
+            return cached
         out: list[Entry] = []
         self._walk(found[1], path.strip("/"), recursive, out)
+        if len(_TREE_LISTINGS) >= _TREE_LISTINGS_MAX:
+            _TREE_LISTINGS.clear()
+        _TREE_LISTINGS[key] = out
         return out
 
     def _walk(self, tree_sha: bytes, prefix: str, recursive: bool, out: list[Entry]) -> None:
