@@ -3,7 +3,9 @@
 Rules (huggingface_hub's, plus a documented symlink policy):
 
 * files are listed recursively, sorted, as POSIX paths relative to the folder;
-* ``.git/`` and ``.cache/huggingface/`` directories are skipped wherever they are;
+* ``.git/`` and ``.cache/`` directories are skipped wherever they are (``.cache/huggingface/`` is
+  the local-dir metadata, and the Hub forbids both segments in a path, so a file below them
+  could not be committed anyway);
 * ``allow_patterns`` / ``ignore_patterns`` / ``delete_patterns`` are case-sensitive ``fnmatch``
   patterns on those relative paths; a pattern ending with ``/`` matches everything below it;
 * **symlinks**: a symlink to a file is followed (its target's content is uploaded under the
@@ -21,7 +23,6 @@ files = list_local_files(Path("out"), allow_patterns=["*.json"], ignore_patterns
 from __future__ import annotations
 
 import fnmatch
-import itertools
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -58,7 +59,7 @@ def filter_paths(
 
 def _skipped_dir(relative: str) -> bool:
     parts = relative.split("/")
-    return ".git" in parts or any(a == ".cache" and b == "huggingface" for a, b in itertools.pairwise(parts))
+    return ".git" in parts or ".cache" in parts
 
 
 def list_local_files(
