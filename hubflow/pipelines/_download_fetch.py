@@ -31,10 +31,10 @@ import httpx
 
 from hubflow._cache import is_sha256
 from hubflow._constants import REPO_TYPE_URL_PREFIX
-from hubflow._http import HubClient
+from hubflow._http import HubClient, retry_delay
 from hubflow._settings import TokenArg
 from hubflow._validation import normalize_repo_type
-from hubflow.errors import FileMetadataError, HfHubHTTPError, HubConnectionError, raise_for_status
+from hubflow.errors import FileMetadataError, HubConnectionError, raise_for_status
 from hubflow.schema import HfFileMetadata
 
 __all__ = [
@@ -224,6 +224,16 @@ async def stream_to_file(
     sink = _Sink(handle, is_sha256(etag))
     base_headers = dict(headers or {})
     base_headers["X-HF-Download-Counter"] = "1"
+    pending = bytearray()  # received but not yet written: kept across a failure, so a resume loses nothing
+
+    async def flush() -> None:
+        if pending:
+            data = bytes(pending)
+            pending.clear()
+            await anyio.to_thread.run_sync(sink.write, data)
+            if on_progress is not None:
+                on_progress(len(data))
+
     failures = 0
     while True:
         request_headers = dict(base_headers)
@@ -239,17 +249,18 @@ async def stream_to_file(
                     await anyio.to_thread.run_sync(sink.restart)
                     if on_progress is not None:
                         on_progress(-discarded)
-                async for chunk in response.aiter_bytes(chunk_size):
-                    await anyio.to_thread.run_sync(sink.write, chunk)
-                    if on_progress is not None:
-                        on_progress(len(chunk))
+                # Pieces arrive as the socket delivers them; write/hash in large batches (one thread hop each).
+                async for piece in response.aiter_bytes():
+                    pending += piece
+                    if len(pending) >= chunk_size:
+                        await flush()
+            await flush()
             break
-        except HubConnectionError:
+        except HubConnectionError as exc:
+            await flush()
             failures += 1
             if failures > _RESUME_ATTEMPTS or (expected_size is not None and sink.size >= expected_size):
                 raise
-            await anyio.sleep(min(0.1 * 2**failures, 2.0))
-        except HfHubHTTPError:
-            raise
+            await anyio.sleep(retry_delay(exc, failures - 1, hub.settings.retry))
     await anyio.to_thread.run_sync(handle.flush)
     return sink.digest.hexdigest() if sink.digest is not None else None
