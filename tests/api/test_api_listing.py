@@ -12,7 +12,12 @@ import huggingface_hub
 import pytest
 
 from hubflow import AsyncHfApi, HfApi
-from hubflow.errors import EntryNotFoundError, HFValidationError, RepositoryNotFoundError, RevisionNotFoundError
+from hubflow.errors import (
+    EntryNotFoundError,
+    HFValidationError,
+    RepositoryNotFoundError,
+    RevisionNotFoundError,
+)
 from hubflow.schema import DatasetInfo, ModelInfo, RepoFile, RepoFolder, SpaceInfo
 from hubflow.testing import HubProcess, LocalHub
 
