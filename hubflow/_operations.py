@@ -118,6 +118,7 @@ class CommitOperationAdd:
             if not os.path.isfile(self.path_or_fileobj):
                 raise ValueError(f"Provided path: '{self.path_or_fileobj}' is not a file on the local file system")
         elif isinstance(source, io.BufferedIOBase) or _is_binary_file(source):
+            assert not isinstance(source, bytes)
             try:
                 source.tell()
                 source.seek(0, os.SEEK_CUR)

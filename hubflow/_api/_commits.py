@@ -108,11 +108,8 @@ class CommitsMixin(AsyncHfApiBase):
 
     async def _list_remote_files(self, target: RepoTarget, token: TokenArg) -> list[str]:
         path = f"/api/{REPO_TYPE_PLURAL[target.repo_type]}/{target.repo_id}/tree/{quote(target.revision, safe='')}"
-        return [
-            entry.path
-            async for entry in self.hub.paginate(path, {"recursive": "true"}, type=RepoTreeEntry, token=token)
-            if isinstance(entry, RepoFile)
-        ]
+        entries: Any = self.hub.paginate(path, {"recursive": "true"}, type=RepoTreeEntry, token=token)  # type: ignore[arg-type]
+        return [entry.path async for entry in entries if isinstance(entry, RepoFile)]
 
     async def _commit(
         self,

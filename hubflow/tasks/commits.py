@@ -99,7 +99,7 @@ class _Inline(msgspec.Struct, frozen=True):
         return len(head) + 4 * ((self.size + 2) // 3) + len(tail)
 
 
-class Commit(Task[CommitInfo]):
+class Commit(Task[CommitInfo], kw_only=True):
     """Create one commit; see the module docstring. ``part`` > 1 appends ``" (part N)"`` to the title."""
 
     resource = "commit"

@@ -206,7 +206,7 @@ def _hash_source_sync(source: Source, on_progress: Callable[[int], None]) -> Fil
     return FileHashes(size=source.size, sha256=sha256.hexdigest(), git_sha1=sha1.hexdigest(), sample=sample)
 
 
-class HashFile(Task[FileHashes]):
+class HashFile(Task[FileHashes], kw_only=True):
     """Hash one source in a worker thread (sha256 + git sha1 + 512-byte sample), one read.
 
     Journaled and keyed by the source's path, size and mtime: a resumed run skips it while the

@@ -128,7 +128,7 @@ def _content_key(node: Task[Any], identity: Any) -> str:
     return digest.hexdigest()[:32]
 
 
-class UploadsDone(Task[None]):
+class UploadsDone(Task[None], kw_only=True):
     """A barrier: the commit of ``group`` waits for it, and every LFS node is added before it."""
 
     target: RepoTarget
@@ -138,7 +138,7 @@ class UploadsDone(Task[None]):
         return None
 
 
-class FetchUploadModes(Task[list[FileMode]]):
+class FetchUploadModes(Task[list[FileMode]], kw_only=True):
     """``POST /api/{T}/{R}/preupload/{rev}`` for ≤ 256 files; adds the ``LfsBatch`` they need.
 
     Runs after the ``HashFile`` nodes of its own files. Empty files are always ``regular``;
@@ -192,7 +192,7 @@ class FetchUploadModes(Task[list[FileMode]]):
         return modes
 
 
-class LfsBatch(Task[None]):
+class LfsBatch(Task[None], kw_only=True):
     """``POST {R}.git/info/lfs/objects/batch`` (≤ 256 objects); adds one transfer node per object.
 
     Objects the server already stores come back without actions and are skipped.
@@ -243,12 +243,12 @@ class LfsBatch(Task[None]):
         expected = math.ceil(item.size / chunk_size)
         if len(urls) != expected:
             raise ValueError(f"Invalid server response to upload large LFS file: {len(urls)} parts for {expected}")
-        parts = []
+        parts: list[UploadLfsPart] = []
         for number, url in enumerate(urls, start=1):
             start = (number - 1) * chunk_size
             part = UploadLfsPart(item=item, part_number=number, start=start,
                                  length=min(chunk_size, item.size - start), href=url)
-            parts.append(ctx.add(part))
+            parts.append(ctx.add(part))  # type: ignore[arg-type]
         complete = CompleteLfsMultipart(item=item, href=href, verify_href=verify, parts=parts, target=self.target,
                                         token=self.token)
         ctx.add(complete, after=parts, before=[self.barrier])
@@ -279,7 +279,7 @@ async def _put(ctx: Context, href: str, body: AsyncIterator[bytes], length: int)
     response = await ctx.hub.request(
         "PUT", href, content=body, headers={"content-length": str(length)}, hub_headers=False, timeout=None,
     )
-    return response.headers.get("etag", "")
+    return str(response.headers.get("etag", ""))
 
 
 async def _verify(ctx: Context, node: UploadLfsObject | CompleteLfsMultipart) -> None:
@@ -290,7 +290,7 @@ async def _verify(ctx: Context, node: UploadLfsObject | CompleteLfsMultipart) ->
         )
 
 
-class UploadLfsObject(Task[str]):
+class UploadLfsObject(Task[str], kw_only=True):
     """One basic transfer: ``PUT <href>`` streaming the file, then verify; returns the oid."""
 
     resource = "transfer"
@@ -319,7 +319,7 @@ class UploadLfsObject(Task[str]):
         return self.item.oid
 
 
-class UploadLfsPart(Task[str]):
+class UploadLfsPart(Task[str], kw_only=True):
     """One part of a multipart transfer (``PUT <part url>``); returns the ETag, verbatim."""
 
     resource = "transfer"
@@ -354,7 +354,7 @@ class UploadLfsPart(Task[str]):
         return etag
 
 
-class CompleteLfsMultipart(Task[str]):
+class CompleteLfsMultipart(Task[str], kw_only=True):
     """``POST <upload href>`` with every part's ETag, then verify; returns the oid."""
 
     idempotent = True
