@@ -30,7 +30,7 @@ import msgspec
 from hubflow._cache import RepoCache, TreeEntry, read_tree, write_tree
 from hubflow._constants import REPO_TYPE_PLURAL
 from hubflow._validation import normalize_repo_type
-from hubflow.schema import RepoFile, RepoTreeEntry
+from hubflow.schema import RepoFile, RepoFolder, RepoTreeEntry
 from hubflow.tasks._base import Task
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ class _RevisionSha(msgspec.Struct):
     sha: str | None = None
 
 
-class ResolveRevision(Task[str]):
+class ResolveRevision(Task[str], kw_only=True):
     """``GET /api/{type}s/{repo_id}/revision/{revision}`` → the commit sha; writes ``refs/<revision>``.
 
     A 40-hex revision is returned as is, without a request. ``retries=False`` fails fast (the
@@ -93,7 +93,7 @@ def tree_entry(file: RepoFile) -> TreeEntry:
     )
 
 
-class ListSnapshotFiles(Task[dict[str, TreeEntry]]):
+class ListSnapshotFiles(Task[dict[str, TreeEntry]], kw_only=True):
     """Every file of the repo at ``commit`` (recursive tree, all pages), cached in ``trees/<commit>.json``.
 
     ``tree_folder`` is the repo's cache folder (or ``<local_dir>/.cache/huggingface``); a cached
@@ -124,6 +124,7 @@ class ListSnapshotFiles(Task[dict[str, TreeEntry]]):
         path = f"/api/{plural}/{self.repo_id}/tree/{quote(self.commit, safe='')}"
         files: dict[str, TreeEntry] = {}
         params = {"recursive": "true", "expand": "false"}
+        entry: RepoFile | RepoFolder
         async for entry in ctx.hub.paginate(path, params, type=RepoTreeEntry, token=self.token):  # type: ignore[arg-type]
             if isinstance(entry, RepoFile):
                 files[entry.path] = tree_entry(entry)
@@ -133,7 +134,7 @@ class ListSnapshotFiles(Task[dict[str, TreeEntry]]):
         return files
 
 
-class DownloadFile(Task[str]):
+class DownloadFile(Task[str], kw_only=True):
     """Put one file of a repo in the cache (or ``local_dir``) and return its local path.
 
     ``filename`` is the full path in the repo. Give ``commit_hash`` + ``etag`` (+ ``size``) from a
