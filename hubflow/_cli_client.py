@@ -15,10 +15,11 @@ $ hubflow demo
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +134,21 @@ def _api(args: argparse.Namespace) -> Any:
     return HfApi(endpoint=args.endpoint, token=args.token)
 
 
+@contextlib.contextmanager
+def _progress(api: Any, description: str) -> Iterator[None]:
+    """Show the default progress view, titled ``description``, for the transfers inside the block."""
+    from hubflow.progress import default_view
+
+    view = default_view(description)
+    api.on_event = view
+    try:
+        yield
+    finally:
+        api.on_event = None
+        if view is not None:
+            view.finish()
+
+
 def _whoami(args: argparse.Namespace) -> int:
     with _api(args) as api:
         me = api.whoami()
@@ -183,13 +199,14 @@ def _upload(args: argparse.Namespace) -> int:
             "commit_message": args.commit_message, "commit_description": args.commit_description,
             "create_pr": args.create_pr or None,
         }
-        if is_file:
-            info = api.upload_file(path_or_fileobj=str(local), path_in_repo=path_in_repo, **common)
-        else:
-            info = api.upload_folder(
-                folder_path=str(local), path_in_repo=path_in_repo, allow_patterns=args.include,
-                ignore_patterns=args.exclude, delete_patterns=args.delete, **common,
-            )
+        with _progress(api, "Upload"):
+            if is_file:
+                info = api.upload_file(path_or_fileobj=str(local), path_in_repo=path_in_repo, **common)
+            else:
+                info = api.upload_folder(
+                    folder_path=str(local), path_in_repo=path_in_repo, allow_patterns=args.include,
+                    ignore_patterns=args.exclude, delete_patterns=args.delete, **common,
+                )
     print(info.pr_url or info.commit_url)
     return 0
 
@@ -200,7 +217,7 @@ def _download(args: argparse.Namespace) -> int:
         "repo_type": args.repo_type, "revision": args.revision, "cache_dir": args.cache_dir,
         "local_dir": args.local_dir, "force_download": args.force_download,
     }
-    with _api(args) as api:
+    with _api(args) as api, _progress(api, "Download"):
         if len(args.files) == 1 and not args.include and not args.exclude:
             path = api.hf_hub_download(args.repo_id, args.files[0], **common)
         else:

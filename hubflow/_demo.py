@@ -39,6 +39,7 @@ class DemoReport(msgspec.Struct, kw_only=True):
     files: int
     total_bytes: int
     lfs_files: int
+    """Files the Hub's tree lists with an ``lfs`` pointer."""
     upload_seconds: float
     download_seconds: float
     commit_oid: str
@@ -62,7 +63,7 @@ class DemoReport(msgspec.Struct, kw_only=True):
 
         out = [
             f"repo       {self.repo_id} @ {self.commit_oid[:12]}",
-            f"files      {self.files} ({self.lfs_files} large, via LFS), {size:.1f} MB",
+            f"files      {self.files}, {size:.1f} MB ({self.lfs_files} stored in LFS by the Hub)",
             f"upload     {self.upload_seconds:.2f} s, {rate(self.upload_seconds)}",
             f"download   {self.download_seconds:.2f} s, {rate(self.download_seconds)}",
         ]
@@ -181,8 +182,10 @@ def run_demo(
             elif _sha256(copy) != _sha256(source / rel):
                 mismatched.append(rel)
         hub_summary, hub_ok = _hub_check(api, repo_id, cache_dir)
+        # Ask the Hub which files it stores in LFS rather than assuming the large ones went there.
+        lfs_files = sum(1 for entry in api.list_repo_tree(repo_id, recursive=True) if getattr(entry, "lfs", None))
     return DemoReport(
-        repo_id=repo_id, files=len(sizes), total_bytes=sum(sizes.values()), lfs_files=large,
+        repo_id=repo_id, files=len(sizes), total_bytes=sum(sizes.values()), lfs_files=lfs_files,
         upload_seconds=upload_seconds, download_seconds=download_seconds, commit_oid=info.oid,
         mismatched=mismatched, missing=missing, hub_verification=hub_summary, hub_verification_ok=hub_ok,
     )

@@ -193,12 +193,17 @@ def test_upload_and_download_real_process(
     repo_id = repo_factory("proc")
     folder = _folder(tmp_path / "data")
     env = {**os.environ, "HF_ENDPOINT": hub.endpoint, "HF_TOKEN": token}
+    env.pop("HF_HUB_DISABLE_PROGRESS_BARS", None)
     up = subprocess.run([HUBFLOW, "upload", repo_id, str(folder), "--private"], env=env,
                         capture_output=True, text=True, timeout=60)
     assert up.returncode == 0, up.stderr
     assert official.model_info(repo_id).private is True
+    # Progress bars on (the default): one tqdm bar titled "Upload" on stderr, the URL alone on stdout.
+    assert "Upload: 100%|" in up.stderr and "/commit/" in up.stdout and "Upload" not in up.stdout
+    env["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
     down = subprocess.run([HUBFLOW, "download", repo_id, "--cache-dir", str(tmp_path / "cache")], env=env,
                           capture_output=True, text=True, timeout=60)
     assert down.returncode == 0, down.stderr
+    assert down.stderr == ""  # bars off: nothing on stderr
     snapshot = Path(down.stdout.strip())
     assert (snapshot / "sub" / "skip.log").read_text() == "noise\n"
