@@ -1,6 +1,9 @@
 """Processes: the local Hub server (with its memory readings) and one worker measurement.
 
-A worker's peak memory is its own ``ru_maxrss`` (``os.wait4`` on exactly that child). The server's
+A worker's peak memory is its own ``VmHWM`` (the kernel's RSS high-water mark of its address space),
+which it reports itself just before exiting; the parent also polls it from ``/proc/<pid>/status``
+as a fallback. (``ru_maxrss`` from ``wait4`` is not used: Linux carries the parent's RSS at fork
+into the child's ``ru_maxrss`` across ``exec``.) The server's
 peak during a phase is ``VmHWM`` from ``/proc/<pid>/status`` after resetting it through
 ``/proc/<pid>/clear_refs`` (Linux ≥ 4.0); where the reset is refused, the peak is the cumulative
 ``VmHWM`` since start and ``Server.hwm_resettable`` is false.
@@ -172,15 +175,12 @@ def run_worker(client: str, workload: str, args: dict[str, Any], *, home: Path, 
             stdout=out, stderr=err, env=env, cwd=REPO_ROOT,
         )
         deadline = start + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                proc.returncode = os.waitstatus_to_exitcode(status)
-                break
+        polled_kb = 0
+        while proc.poll() is None:
+            polled_kb = max(polled_kb, _status_kb(proc.pid, "VmHWM") or 0)
             if time.perf_counter() > deadline:
                 proc.kill()
-                _, status, usage = os.wait4(proc.pid, 0)
-                proc.returncode = -9
+                proc.wait()
                 break
             time.sleep(0.02)
     wall = time.perf_counter() - start
@@ -190,4 +190,5 @@ def run_worker(client: str, workload: str, args: dict[str, Any], *, home: Path, 
     else:
         tail = err_path.read_text().strip().splitlines()[-1:] or [f"exit {proc.returncode}"]
         result = {"error": f"worker died: {tail[0][:200]}"}
-    return Measurement(client=client, result=result, peak_mb=usage.ru_maxrss / 1024, wall=wall)
+    peak_kb = result.pop("vmhwm_kb", None) or polled_kb
+    return Measurement(client=client, result=result, peak_mb=peak_kb / 1024, wall=wall)

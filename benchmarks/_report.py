@@ -128,7 +128,7 @@ def render(machine: Machine, rows: list[Row], hashing: Hashing | None, server: S
         out += ["## hubflow vs huggingface_hub (issue #5)", ""]
         out += _table(HEADER, body)
         out += ["", "Times are the median wall time of the measured call only; peak RSS is the median over runs of "
-                "each client process's `ru_maxrss`. Every run uses a fresh process, a fresh `HF_HOME` and a fresh "
+                "each client process's `VmHWM` (kernel RSS high-water mark). Every run uses a fresh process, a fresh `HF_HOME` and a fresh "
                 "repo (uploads) or an empty cache (downloads).", ""]
     if server is not None:
         out += ["## Local Hub server (issue #2)", "", f"Server idle RSS after start: {server.idle_mb:.0f} MB. "

@@ -16,7 +16,7 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from benchmarks._data import write_large_file, write_large_files, write_small_files
 from benchmarks._proc import TOKEN, Measurement, Server, run_worker
@@ -24,6 +24,7 @@ from benchmarks._sizes import Sizes
 
 CLIENTS = ("huggingface_hub", "hubflow")
 SHORT = {"huggingface_hub": "hf", "hubflow": "hfl"}
+T = TypeVar("T")
 SUITE = ("upload_small", "upload_lfs", "download_small", "download_lfs", "list_tree", "list_models", "memory")
 
 
@@ -57,10 +58,11 @@ class _Ctx:
     def home(self) -> Path:
         return self.work / "homes" / f"h{next(self._homes):04d}"
 
-    def once(self, key: str, make: Callable[[], Any]) -> Any:
+    def once(self, key: str, make: Callable[[], T]) -> T:
         if key not in self._cache:
             self._cache[key] = make()
-        return self._cache[key]
+        value: T = self._cache[key]
+        return value
 
     def args(self, **kw: Any) -> dict[str, Any]:
         return {"endpoint": self.server.endpoint, "token": TOKEN, **kw}

@@ -4,7 +4,7 @@
 ``lib.HfApi(endpoint=..., token=...)``. Only the workload call is timed (imports and the client's
 construction are not). The last stdout line is a JSON object: ``{"seconds": ..., "count": ...}``
 plus workload extras, or ``{"error": "Type: message"}`` when the client cannot do it (yet).
-Peak memory is measured by the parent (``wait4`` rusage of this process).
+The result also carries this process's peak RSS (``vmhwm_kb``, from ``/proc/self/status``).
 
 ```console
 $ python -m benchmarks._worker huggingface_hub list_models '{"endpoint": "http://127.0.0.1:8080", "token": "hf_x", "author": "bulk"}'
@@ -145,6 +145,15 @@ WORKLOADS: dict[str, Callable[[Any, Args], dict[str, Any]]] = {
 }
 
 
+def _own_peak_kb() -> int:
+    """This process's peak RSS (``VmHWM``): per address space, so the parent's pages before exec don't count."""
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
 def main(argv: list[str]) -> int:
     client, workload, raw = argv
     try:
@@ -152,6 +161,7 @@ def main(argv: list[str]) -> int:
         result = WORKLOADS[workload](lib, json.loads(raw))
     except Exception as e:  # reported, not raised: a missing hubflow feature is a table cell, not a crash
         result = {"error": f"{type(e).__name__}: {e}"[:300]}
+    result["vmhwm_kb"] = _own_peak_kb()
     print(json.dumps(result), flush=True)
     return 0
 

@@ -27,7 +27,7 @@ from benchmarks._proc import Server
 from benchmarks._report import Machine, render
 from benchmarks._server_bench import run_server_bench
 from benchmarks._sizes import SIZES
-from benchmarks._suite import SUITE, run_suite
+from benchmarks._suite import SUITE, Hashing, Row, run_suite
 
 ALL = (*SUITE, "server")
 MODELS_NAMESPACE = "bulk"
@@ -67,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
                      f"Python {sys.version.split()[0]}",
         )
         suite = [n for n in SUITE if args.only is None or n in args.only]
-        rows, hashing = [], None
+        rows: list[Row] = []
+        hashing: Hashing | None = None
         if suite:
             hub_dir = work / "hub"
             if "list_models" in suite:
