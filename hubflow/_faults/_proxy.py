@@ -118,8 +118,10 @@ class FaultProxy:
         self.url = f"http://{self.host}:{self.port}"
 
     async def _shutdown(self) -> None:
-        assert self._server is not None
+        assert self._server is not None and self._restart_lock is not None
         self._server.close()
+        async with self._restart_lock:  # a restart runs in a thread: let it finish, the Hub must be up after
+            pass
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -165,6 +167,9 @@ class FaultProxy:
                 if not await self._handle(head, action, reader, writer, connection, index):
                     break
         except (_Dropped, ConnectionError, OSError, asyncio.IncompleteReadError):
+            pass
+        except asyncio.CancelledError:
+            # Only stop() cancels these; ending quietly keeps asyncio from logging the cancellation.
             pass
         finally:
             writer.close()
