@@ -143,6 +143,9 @@ def complete(ctx: Ctx) -> Response:
         parts = [(int(p["partNumber"]), str(p["etag"])) for p in body["parts"]]
     except (KeyError, TypeError, ValueError):
         raise bad_request("Invalid parts list") from None
-    ctx.hub.lfs.complete(rid, oid, size, parts)
+    # Idempotent: a client retrying after a lost answer finds the object already assembled
+    # (its content is verified by oid), as completing an S3 multipart upload twice succeeds.
+    if not ctx.hub.lfs.exists(oid, size):
+        ctx.hub.lfs.complete(rid, oid, size, parts)
     ctx.hub.db.link_lfs(rid, oid, size)
     return _lfs_response({"oid": oid, "size": size})
