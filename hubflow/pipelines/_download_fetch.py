@@ -183,11 +183,14 @@ class _Sink:
         self.digest = hashlib.sha256() if hash_it else None
         self.size = 0
 
-    def write(self, chunk: bytes) -> None:
-        self.handle.write(chunk)
-        if self.digest is not None:
-            self.digest.update(chunk)
-        self.size += len(chunk)
+    def write(self, pieces: list[bytes]) -> None:
+        # Piece by piece: no join, so every received byte is copied once (socket → file).
+        digest = self.digest
+        for piece in pieces:
+            if digest is not None:
+                digest.update(piece)
+            self.size += len(piece)
+        self.handle.writelines(pieces)
 
     def restart(self) -> None:
         self.handle.seek(0)
@@ -224,15 +227,18 @@ async def stream_to_file(
     sink = _Sink(handle, is_sha256(etag))
     base_headers = dict(headers or {})
     base_headers["X-HF-Download-Counter"] = "1"
-    pending = bytearray()  # received but not yet written: kept across a failure, so a resume loses nothing
+    # Received but not yet written: kept across a failure, so a resume loses nothing.
+    pending: list[bytes] = []
+    pending_bytes = 0
 
     async def flush() -> None:
+        nonlocal pending, pending_bytes
         if pending:
-            data = bytes(pending)
-            pending.clear()
-            await anyio.to_thread.run_sync(sink.write, data)
+            batch, done = pending, pending_bytes
+            pending, pending_bytes = [], 0
+            await anyio.to_thread.run_sync(sink.write, batch)
             if on_progress is not None:
-                on_progress(len(data))
+                on_progress(done)
 
     failures = 0
     while True:
@@ -251,8 +257,9 @@ async def stream_to_file(
                         on_progress(-discarded)
                 # Pieces arrive as the socket delivers them; write/hash in large batches (one thread hop each).
                 async for piece in response.aiter_bytes():
-                    pending += piece
-                    if len(pending) >= chunk_size:
+                    pending.append(piece)
+                    pending_bytes += len(piece)
+                    if pending_bytes >= chunk_size:
                         await flush()
             await flush()
             break
