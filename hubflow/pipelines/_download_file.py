@@ -42,6 +42,7 @@ from hubflow._cache import (
 )
 from hubflow._cache._fs import chmod_like_directory
 from hubflow._hashing import hash_file
+from hubflow._http import is_retryable, retry_delay
 from hubflow.errors import (
     FileMetadataError,
     GatedRepoError,
@@ -154,6 +155,21 @@ async def resolve_metadata(node: DownloadFile, hub: HubClient, repo: RepoCache |
     )
 
 
+async def retry_metadata(node: DownloadFile, hub: HubClient, repo: RepoCache | None, failed: HeadCallFailed) -> Resolved:
+    """Nothing usable is cached: retry a retryable metadata failure with the back-off policy (as
+    huggingface_hub retries its ``HEAD`` then), else raise what ``raise_on_head_error`` raises."""
+    policy = hub.settings.retry
+    for attempt in range(policy.max_retries):
+        if node.local_files_only or not is_retryable(failed.error):
+            break
+        await anyio.sleep(retry_delay(failed.error, attempt, policy))
+        try:
+            return await resolve_metadata(node, hub, repo)
+        except HeadCallFailed as again:
+            failed = again
+    raise_on_head_error(failed.error, force_download=node.force_download, local_files_only=node.local_files_only)
+
+
 @asynccontextmanager
 async def locked(lock: AbstractContextManager[Any]) -> AsyncIterator[None]:
     """Hold a blocking file lock without blocking the event loop (acquired in a worker thread)."""
@@ -217,7 +233,7 @@ async def _to_cache(node: DownloadFile, ctx: Context, repo: RepoCache) -> str:
             commit = repo.resolve(node.revision)
             if commit is not None and (pointer := repo.snapshot_path(commit, node.filename)).is_file():
                 return str(pointer)
-        raise_on_head_error(failed.error, force_download=force, local_files_only=node.local_files_only)
+        meta = await retry_metadata(node, ctx.hub, repo, failed)
 
     pointer = repo.snapshot_path(meta.commit_hash, node.filename)
     if not force and pointer.is_file():
@@ -260,7 +276,7 @@ async def _to_local_dir(node: DownloadFile, ctx: Context, repo: RepoCache, local
         if target.is_file() and not force:
             logger.warning("Couldn't access the Hub to check for update; using the existing %s (%s)", target, failed.error)
             return str(target)
-        raise_on_head_error(failed.error, force_download=force, local_files_only=node.local_files_only)
+        meta = await retry_metadata(node, ctx.hub, None, failed)
 
     def record_it() -> None:
         write_download_metadata(local_dir, node.filename, meta.commit_hash, meta.etag)

@@ -32,7 +32,7 @@ from hubflow._cache import (
     read_download_metadata,
     read_tree,
 )
-from hubflow._http import HubClient
+from hubflow._http import HubClient, is_retryable
 from hubflow._validation import normalize_repo_type, validate_repo_id
 from hubflow.errors import (
     GatedRepoError,
@@ -264,6 +264,22 @@ async def snapshot_download(
             raise
         except (HubConnectionError, OfflineModeIsEnabled, HfHubHTTPError) as exc:
             error = exc
+    if tree is None and error is not None and is_retryable(error) and not dry_run:
+        # The fast lookup failed transiently: serve the cache if it can, else retry the lookups with
+        # the back-off policy (as hf_hub_download retries its HEAD) before giving up.
+        try:
+            return _offline_snapshot(
+                repo, local, tree_folder, revision, commit, allow_patterns, ignore_patterns, local_files_only, error
+            )
+        except LocalEntryNotFoundError:
+            try:
+                if commit is None:
+                    commit = await api._run(ResolveRevision(repo_id=repo_id, repo_type=repo_type, revision=revision,
+                                                            cache_dir=cache, token=token))
+                tree = await api._run(ListSnapshotFiles(repo_id=repo_id, repo_type=repo_type, commit=commit,
+                                                        tree_folder=str(tree_folder), token=token))
+            except (HubConnectionError, HfHubHTTPError) as exc:
+                error = exc
     if tree is None or local_files_only:
         if dry_run:
             raise LocalEntryNotFoundError(
