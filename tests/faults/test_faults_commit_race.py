@@ -1,0 +1,96 @@
+"""Two clients committing to one branch: with ``parent_commit`` exactly one wins and the other gets a
+typed conflict; without it both land. A commit whose answer is lost is never applied twice."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import huggingface_hub
+import pytest
+
+from hubflow import CommitConflictError, CommitOperationAdd, HfApi
+from hubflow.schema import CommitInfo
+from hubflow.testing import ALICE_WRITE, FaultProxy, HubProcess, reset_before_response
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def _race(apis: list[HfApi], repo_id: str, parent: str | None) -> list[CommitInfo | BaseException]:
+    barrier = threading.Barrier(len(apis))
+    outcomes: list[CommitInfo | BaseException] = [RuntimeError("not run")] * len(apis)
+
+    def commit(i: int) -> None:
+        barrier.wait()
+        try:
+            outcomes[i] = apis[i].create_commit(
+                repo_id, [CommitOperationAdd(path_in_repo=f"client-{i}.txt", path_or_fileobj=b"%d\n" % i)],
+                commit_message=f"client {i}", parent_commit=parent,
+            )
+        except BaseException as exc:  # collected and asserted on below
+            outcomes[i] = exc
+
+    threads = [threading.Thread(target=commit, args=(i,)) for i in range(len(apis))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return outcomes
+
+
+@pytest.fixture
+def repo(hub: HubProcess, repo_factory: Callable[..., str]) -> str:
+    repo_id = repo_factory()
+    huggingface_hub.HfApi(endpoint=hub.endpoint, token=ALICE_WRITE).create_repo(repo_id)
+    return repo_id
+
+
+def _files(hub: HubProcess, repo_id: str) -> set[str]:
+    return set(huggingface_hub.HfApi(endpoint=hub.endpoint, token=ALICE_WRITE).list_repo_files(repo_id))
+
+
+def _history(hub: HubProcess, repo_id: str) -> list[str]:
+    return [c.commit_id for c in huggingface_hub.HfApi(endpoint=hub.endpoint, token=ALICE_WRITE).list_repo_commits(repo_id)]
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_with_parent_commit_one_wins_the_other_conflicts(
+    hub: HubProcess, repo: str, make_api: Callable[..., HfApi], round_: int
+) -> None:
+    parent = huggingface_hub.HfApi(endpoint=hub.endpoint).model_info(repo).sha
+    outcomes = _race([make_api(hub.endpoint), make_api(hub.endpoint)], repo, parent)
+    wins = [o for o in outcomes if isinstance(o, CommitInfo)]
+    conflicts = [o for o in outcomes if isinstance(o, CommitConflictError)]
+    assert (len(wins), len(conflicts)) == (1, 1), outcomes
+    assert conflicts[0].status_code == 412
+    winner = outcomes.index(wins[0])
+    assert _files(hub, repo) == {".gitattributes", f"client-{winner}.txt"}  # nothing of the loser
+    assert _history(hub, repo)[0] == wins[0].oid
+    assert len(_history(hub, repo)) == 2
+
+
+def test_without_parent_commit_both_land(hub: HubProcess, repo: str, make_api: Callable[..., HfApi]) -> None:
+    outcomes = _race([make_api(hub.endpoint), make_api(hub.endpoint)], repo, None)
+    assert all(isinstance(o, CommitInfo) for o in outcomes), outcomes
+    assert _files(hub, repo) == {".gitattributes", "client-0.txt", "client-1.txt"}
+    history = _history(hub, repo)
+    assert len(history) == 3
+    assert {o.oid for o in outcomes if isinstance(o, CommitInfo)} <= set(history)
+
+
+def test_lost_answer_to_a_parent_commit_commit_is_applied_once(
+    hub: HubProcess, repo: str, make_api: Callable[..., HfApi]
+) -> None:
+    # The Hub applies the commit, the answer is lost, hubflow retries (parent_commit makes that
+    # safe): the retry meets 412. The commit exists exactly once; the caller gets a typed error.
+    parent = huggingface_hub.HfApi(endpoint=hub.endpoint).model_info(repo).sha
+    with FaultProxy(hub) as proxy:
+        proxy.plan.add(reset_before_response(forward=True), method="POST", path="/commit/")
+        with pytest.raises(CommitConflictError):
+            make_api(proxy.url).create_commit(
+                repo, [CommitOperationAdd(path_in_repo="x.txt", path_or_fileobj=b"x")], commit_message="x",
+                parent_commit=parent,
+            )
+        assert [e.status for e in proxy.entries("POST", "/commit/")] == [None, 412]
+    assert len(_history(hub, repo)) == 2
+    assert _files(hub, repo) == {".gitattributes", "x.txt"}
