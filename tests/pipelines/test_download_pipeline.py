@@ -249,3 +249,15 @@ def test_module_level_functions(repo: Repo, hub: HubProcess, tmp_path: Path,
     assert Path(path).read_bytes() == FILES["README.md"]
     folder = hubflow.snapshot_download(repo.repo_id, endpoint=hub.endpoint, cache_dir=tmp_path, allow_patterns="*.md")
     assert Path(folder, "README.md").is_file()
+
+
+def test_lfs_range_reads_across_server_chunks(repo: Repo, hub: HubProcess) -> None:
+    # The server streams LFS objects in 1 MiB reads; ranges spanning a chunk boundary must stay exact.
+    import httpx
+
+    url = hh.hf_hub_url(repo.repo_id, "weights.bin", endpoint=hub.endpoint)
+    auth = {"authorization": "Bearer hf_alice_write"}
+    for start, end in [(0, 100), (1_048_000, 1_049_000), (1_000_000, len(WEIGHTS) - 1)]:
+        response = httpx.get(url, headers={**auth, "range": f"bytes={start}-{end}"})
+        assert response.status_code == 206 and response.content == WEIGHTS[start : end + 1]
+    assert httpx.get(url, headers=auth).content == WEIGHTS
