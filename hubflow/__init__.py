@@ -19,7 +19,12 @@ from hubflow._file_download import (
     try_to_load_from_cache,
 )
 from hubflow._hashing import FileHashes
-from hubflow._operations import CommitOperation, CommitOperationAdd, CommitOperationCopy, CommitOperationDelete
+from hubflow._operations import (
+    CommitOperation,
+    CommitOperationAdd,
+    CommitOperationCopy,
+    CommitOperationDelete,
+)
 from hubflow._settings import Limits, RetryPolicy, Settings, Timeouts
 from hubflow.errors import (
     BadRequestError,
