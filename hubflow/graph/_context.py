@@ -47,6 +47,8 @@ class Context:
         self.settings: Settings = execution.hub.settings
         self.thread_limiter: CapacityLimiter = execution.thread_limiter
         self.done_bytes = 0
+        self.attempt = 0
+        """0 for the first attempt, N for the Nth retry (a node may check what an earlier attempt did)."""
         self._loop_thread = threading.get_ident()
         self._held: list[CapacityLimiter] = []
 

@@ -243,6 +243,7 @@ class _Execution:
                     self.emit(self._started_event(task))
                     started = True
                 ctx = Context(self, task)
+                ctx.attempt = attempt
                 ctx._held = [limiter]
                 try:
                     return await task.run(ctx)

@@ -11,7 +11,10 @@ byte leaves, so the server never applies a half-changed commit).
 
 With nothing left to commit it returns a ``CommitInfo`` for the current head
 (``GET /api/{T}/{R}/revision/{rev}``), as huggingface_hub does. A commit is retried only with
-``parent_commit`` set (the server refuses a second application with 412).
+``parent_commit`` set (the server refuses a second application with 412), and never when it
+opens a pull request (a replay would open a second one). A retry that meets 412 checks whether
+an earlier attempt was applied after all (its answer lost on the way): when the branch head
+carries this commit's title and its parent is ``parent_commit``, that commit is the result.
 
 ```python
 commit = graph.add(Commit(target=target, commit_message="Add", additions=files, mode_batches=[modes]),
@@ -33,7 +36,7 @@ import anyio.to_thread
 import msgspec
 
 from hubflow._constants import REPO_TYPE_PLURAL, REPO_TYPE_URL_PREFIX
-from hubflow.errors import EntryNotFoundError, FileChangedError
+from hubflow.errors import CommitConflictError, EntryNotFoundError, FileChangedError
 from hubflow.schema import CommitInfo, CommitResponse, RepoFile, RepoTreeEntry, commit_info_from_response
 from hubflow.tasks._base import Task
 from hubflow.tasks.hashing import HashFile, read_chunks
@@ -129,7 +132,7 @@ class Commit(Task[CommitInfo], kw_only=True):
         return (self.target.repo_id, self.target.repo_type, self.target.revision)
 
     def retry_safe(self) -> bool:
-        return self.parent_commit is not None
+        return self.parent_commit is not None and not self.target.create_pr
 
     # -- planning ------------------------------------------------------------------------------
     def _modes(self, ctx: Context) -> dict[str, FileMode]:
@@ -266,6 +269,12 @@ class Commit(Task[CommitInfo], kw_only=True):
                 headers={"content-type": "application/x-ndjson", "content-length": str(length)},
                 endpoint_name="commit", timeout=None,
             )
+        except CommitConflictError:
+            applied = await self._applied_by_earlier_attempt(ctx)
+            if applied is None:
+                raise
+            return CommitInfo(commit_url=commit_url(endpoint, self.target, applied), commit_message=self.summary,
+                              commit_description=self.commit_description, oid=applied, endpoint=endpoint)
         except Exception:
             if body.error is not None:  # our own stream failed (a changed file): that is the error
                 raise body.error from None
@@ -276,6 +285,22 @@ class Commit(Task[CommitInfo], kw_only=True):
         return commit_info_from_response(answer, commit_message=self.summary,
                                          commit_description=self.commit_description, endpoint=endpoint,
                                          create_pr=self.target.create_pr)
+
+    async def _applied_by_earlier_attempt(self, ctx: Context) -> str | None:
+        """The head's id if an earlier attempt of this commit was applied (its answer lost), else None.
+
+        Only on a retry with ``parent_commit``: the head must carry this commit's title and have
+        ``parent_commit`` as its first parent (the second entry of the first-parent history).
+        """
+        if ctx.attempt == 0 or self.parent_commit is None or self.target.create_pr:
+            return None
+        response = await ctx.hub.request("GET", self.target.api("commits"), token=self.token)
+        history = msgspec.json.decode(response.content, type=list[dict[str, Any]])
+        if len(history) < 2 or history[0].get("title") != self.summary:
+            return None
+        if not str(history[1].get("id", "")).startswith(self.parent_commit):
+            return None
+        return str(history[0]["id"])
 
 
 class _Recording:

@@ -11,7 +11,7 @@ import pytest
 
 from hubflow import CommitConflictError, CommitOperationAdd, HfApi
 from hubflow.schema import CommitInfo
-from hubflow.testing import ALICE_WRITE, FaultProxy, HubProcess, reset_before_response
+from hubflow.testing import ALICE_WRITE, FaultProxy, HubProcess, reset_before_response, status
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -82,15 +82,35 @@ def test_lost_answer_to_a_parent_commit_commit_is_applied_once(
     hub: HubProcess, repo: str, make_api: Callable[..., HfApi]
 ) -> None:
     # The Hub applies the commit, the answer is lost, hubflow retries (parent_commit makes that
-    # safe): the retry meets 412. The commit exists exactly once; the caller gets a typed error.
+    # safe): the retry meets 412, recognises its own commit at the head, and returns it.
     parent = huggingface_hub.HfApi(endpoint=hub.endpoint).model_info(repo).sha
     with FaultProxy(hub) as proxy:
         proxy.plan.add(reset_before_response(forward=True), method="POST", path="/commit/")
+        info = make_api(proxy.url).create_commit(
+            repo, [CommitOperationAdd(path_in_repo="x.txt", path_or_fileobj=b"x")], commit_message="x",
+            parent_commit=parent,
+        )
+        assert [e.status for e in proxy.entries("POST", "/commit/")] == [None, 412]
+    history = _history(hub, repo)
+    assert len(history) == 2
+    assert info.oid == history[0]
+    assert _files(hub, repo) == {".gitattributes", "x.txt"}
+
+
+def test_a_real_conflict_on_retry_is_still_a_conflict(
+    hub: HubProcess, repo: str, make_api: Callable[..., HfApi]
+) -> None:
+    # The branch moved (another client) after we read parent_commit; our first attempt gets a 503
+    # (not applied), the retry's 412 is a genuine conflict — the head is not our commit — and is raised.
+    api = huggingface_hub.HfApi(endpoint=hub.endpoint, token=ALICE_WRITE)
+    parent = api.model_info(repo).sha
+    api.upload_file(path_or_fileobj=b"other", path_in_repo="other.txt", repo_id=repo, commit_message="other")
+    with FaultProxy(hub) as proxy:
+        proxy.plan.add(status(503), method="POST", path="/commit/", times=1)
         with pytest.raises(CommitConflictError):
             make_api(proxy.url).create_commit(
-                repo, [CommitOperationAdd(path_in_repo="x.txt", path_or_fileobj=b"x")], commit_message="x",
+                repo, [CommitOperationAdd(path_in_repo="mine.txt", path_or_fileobj=b"m")], commit_message="x",
                 parent_commit=parent,
             )
-        assert [e.status for e in proxy.entries("POST", "/commit/")] == [None, 412]
-    assert len(_history(hub, repo)) == 2
-    assert _files(hub, repo) == {".gitattributes", "x.txt"}
+        assert [e.status for e in proxy.entries("POST", "/commit/")] == [503, 412]
+    assert "mine.txt" not in _files(hub, repo)
