@@ -30,6 +30,8 @@ _ROUTE_MODULES = (
     "hubflow.server._routes_lfs",
     "hubflow.server._routes_resolve",
     "hubflow.server._routes_prs",
+    "hubflow.server._routes_jobs",
+    "hubflow.server._routes_endpoints",
 )
 _ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 
@@ -43,11 +45,12 @@ def build_router() -> Router:
     return router
 
 
-def create_app(data_dir: str | os.PathLike[str], **limits: Any) -> Starlette:
+def create_app(data_dir: str | os.PathLike[str], *, enable_jobs: bool = False, **limits: Any) -> Starlette:
     """Create the local Hub ASGI app serving ``data_dir`` (created if missing).
 
     Keyword arguments override :class:`Limits` fields (e.g. ``multipart_threshold=1024``).
-    The :class:`Hub` state is available as ``app.state.hub``.
+    The :class:`Hub` state is available as ``app.state.hub``. ``enable_jobs=True`` lets Jobs run
+    commands on this host (``app.state.jobs``, a ``JobRunner``); off by default.
 
     ```python
     app = create_app("/tmp/hub")
@@ -74,4 +77,9 @@ def create_app(data_dir: str | os.PathLike[str], **limits: Any) -> Starlette:
         exception_handlers={HubError: on_error},
     )
     app.state.hub = hub
+    app.state.jobs = None
+    if enable_jobs:
+        from hubflow.server._jobs_runner import JobRunner
+
+        app.state.jobs = JobRunner(hub)
     return app
