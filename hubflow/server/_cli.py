@@ -41,6 +41,10 @@ def register(subparsers: Any) -> None:
     serve.add_argument("--log-level", default="warning")
     serve.add_argument("--multipart-threshold", type=int, default=None, help="LFS multipart above this size")
     serve.add_argument("--multipart-chunk-size", type=int, default=None, help="LFS multipart part size")
+    serve.add_argument(
+        "--enable-jobs", action="store_true",
+        help="let Jobs run commands on this host as local subprocesses (off by default)",
+    )
     serve.set_defaults(func=_serve)
 
     admin = subparsers.add_parser("admin", help="manage users and orgs of a local Hub")
@@ -95,7 +99,7 @@ def _serve(args: argparse.Namespace) -> int:
         k: v for k, v in (("multipart_threshold", args.multipart_threshold),
                           ("multipart_chunk_size", args.multipart_chunk_size)) if v is not None
     }
-    app = create_app(data_dir, **limits)
+    app = create_app(data_dir, enable_jobs=args.enable_jobs, **limits)
     db = app.state.hub.db
     if db.count_users() == 0:
         name = re.sub(r"[^A-Za-z0-9_.-]", "", getpass.getuser()) or "admin"
