@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from hubflow._api._base import AsyncHfApiBase, HfApiBase, blocking
 from hubflow._api._commits import CommitsMixin
+from hubflow._api._discussions import DiscussionsMixin
 from hubflow._api._downloads import DownloadsMixin
 from hubflow._api._listing import ListingMixin
 from hubflow._api._paging import blocking_paged
@@ -32,6 +33,7 @@ class AsyncHfApi(
     RefsMixin,
     SafetensorsMixin,
     DownloadsMixin,
+    DiscussionsMixin,
     AsyncHfApiBase,
 ):
     """The Hub API, async. Same method names and parameters as ``huggingface_hub.HfApi``.
@@ -102,3 +104,15 @@ class HfApi(HfApiBase, sync_of=AsyncHfApi):
     create_tag = blocking(AsyncHfApi.create_tag)
     delete_tag = blocking(AsyncHfApi.delete_tag)
     super_squash_history = blocking(AsyncHfApi.super_squash_history)
+
+    # discussions and pull requests (hubflow/_api/_discussions.py)
+    get_repo_discussions = blocking(AsyncHfApi.get_repo_discussions)
+    get_discussion_details = blocking(AsyncHfApi.get_discussion_details)
+    create_discussion = blocking(AsyncHfApi.create_discussion)
+    create_pull_request = blocking(AsyncHfApi.create_pull_request)
+    comment_discussion = blocking(AsyncHfApi.comment_discussion)
+    rename_discussion = blocking(AsyncHfApi.rename_discussion)
+    change_discussion_status = blocking(AsyncHfApi.change_discussion_status)
+    merge_pull_request = blocking(AsyncHfApi.merge_pull_request)
+    edit_discussion_comment = blocking(AsyncHfApi.edit_discussion_comment)
+    hide_discussion_comment = blocking(AsyncHfApi.hide_discussion_comment)

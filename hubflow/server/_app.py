@@ -29,6 +29,7 @@ _ROUTE_MODULES = (
     "hubflow.server._routes_upload",
     "hubflow.server._routes_lfs",
     "hubflow.server._routes_resolve",
+    "hubflow.server._routes_discussions",  # before _routes_prs: its list/details/comment/status/merge win
     "hubflow.server._routes_prs",
     "hubflow.server._routes_jobs",
     "hubflow.server._routes_endpoints",

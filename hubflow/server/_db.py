@@ -51,6 +51,26 @@ CREATE TABLE IF NOT EXISTS access_grants (
     repo_id INTEGER NOT NULL, user TEXT NOT NULL, status TEXT NOT NULL, created_at REAL NOT NULL,
     PRIMARY KEY (repo_id, user)
 );
+CREATE TABLE IF NOT EXISTS access_requests (
+    repo_id INTEGER NOT NULL, user TEXT NOT NULL, request_id TEXT NOT NULL UNIQUE, status TEXT NOT NULL,
+    created_at REAL NOT NULL, fields TEXT, reason TEXT, reviewed_at REAL, granted_by TEXT, via_grant INTEGER
+    NOT NULL DEFAULT 0, PRIMARY KEY (repo_id, user)
+);
+CREATE TABLE IF NOT EXISTS likes (
+    user TEXT NOT NULL, repo_id INTEGER NOT NULL, created_at REAL NOT NULL, PRIMARY KEY (user, repo_id)
+);
+CREATE TABLE IF NOT EXISTS follows (
+    follower TEXT NOT NULL, followee TEXT NOT NULL, created_at REAL NOT NULL, PRIMARY KEY (follower, followee)
+);
+CREATE TABLE IF NOT EXISTS collections (
+    id TEXT PRIMARY KEY, owner TEXT NOT NULL, slug TEXT NOT NULL, title TEXT NOT NULL, description TEXT,
+    private INTEGER NOT NULL DEFAULT 0, theme TEXT NOT NULL, position INTEGER NOT NULL, created_at REAL NOT NULL,
+    last_updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS collection_items (
+    object_id TEXT PRIMARY KEY, collection_id TEXT NOT NULL, item_type TEXT NOT NULL, item_id TEXT NOT NULL,
+    position INTEGER NOT NULL, note TEXT, added_at REAL NOT NULL, UNIQUE (collection_id, item_type, item_id)
+);
 CREATE TABLE IF NOT EXISTS lfs_objects (
     repo_id INTEGER NOT NULL, oid TEXT NOT NULL, size INTEGER NOT NULL, pushed_at REAL NOT NULL,
     filename TEXT, PRIMARY KEY (repo_id, oid)
@@ -229,7 +249,7 @@ class Database:
 
     def delete_repo(self, repo_id: int) -> None:
         with self.tx() as c:
-            for table in ("repos", "discussions", "access_grants", "lfs_objects"):
+            for table in ("repos", "discussions", "access_grants", "access_requests", "likes", "lfs_objects"):
                 col = "id" if table == "repos" else "repo_id"
                 c.execute(f"DELETE FROM {table} WHERE {col} = ?", (repo_id,))
 
