@@ -64,6 +64,9 @@ def register(subparsers: Any) -> None:
     oadd.add_argument("--fullname")
     oadd.add_argument("--member", action="append", default=[], help="a member (repeatable)")
     oadd.set_defaults(func=_org_add)
+    from hubflow.server._admin_extras import register_admin_extras  # paper, webhooks
+
+    register_admin_extras(kinds)
 
 
 def _db(args: argparse.Namespace) -> Database:

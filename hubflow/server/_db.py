@@ -75,6 +75,25 @@ CREATE TABLE IF NOT EXISTS lfs_objects (
     repo_id INTEGER NOT NULL, oid TEXT NOT NULL, size INTEGER NOT NULL, pushed_at REAL NOT NULL,
     filename TEXT, PRIMARY KEY (repo_id, oid)
 );
+CREATE TABLE IF NOT EXISTS spaces (
+    repo_id INTEGER PRIMARY KEY, sdk TEXT, hardware TEXT NOT NULL DEFAULT 'cpu-basic', sleep_time INTEGER,
+    state TEXT NOT NULL DEFAULT 'running', dev_mode INTEGER NOT NULL DEFAULT 0, volumes TEXT NOT NULL DEFAULT '[]',
+    updated_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS space_env (
+    repo_id INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, description TEXT,
+    updated_at REAL NOT NULL, PRIMARY KEY (repo_id, kind, key)
+);
+CREATE TABLE IF NOT EXISTS webhooks (
+    id TEXT PRIMARY KEY, owner TEXT NOT NULL, url TEXT, job_source_id TEXT, watched TEXT NOT NULL,
+    domains TEXT NOT NULL, secret TEXT, disabled INTEGER NOT NULL DEFAULT 0, created_at REAL NOT NULL,
+    hub_url TEXT
+);
+CREATE TABLE IF NOT EXISTS hub_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS papers (
+    id TEXT PRIMARY KEY, data TEXT NOT NULL, markdown TEXT, submitted_by TEXT, submitted_at REAL NOT NULL,
+    published_at REAL, upvotes INTEGER NOT NULL DEFAULT 0
+);
 """
 
 

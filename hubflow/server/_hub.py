@@ -8,10 +8,13 @@ row = hub.readable_repo(user, "model", "alice", "m")   # 404 RepoNotFound when h
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from hubflow.server._db import Database, RepoRow, User
 from hubflow.server._errors import HubError, forbidden, repo_not_found
@@ -20,6 +23,16 @@ from hubflow.server._lfs import LfsStore
 from hubflow.server._patterns import DEFAULT_GITATTRIBUTES
 
 MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class HubEvent:
+    """A repo event: ``scope`` (``repo``, ``repo.content``, ``repo.config``), ``action``, the repo row, details."""
+
+    scope: str
+    action: str
+    row: RepoRow
+    details: dict[str, Any]
 
 
 def default_gitattributes() -> bytes:
@@ -49,6 +62,22 @@ class Hub:
         self.db = Database(self.data_dir / "hub.db")
         self.git = GitStore(self.data_dir / "repos")
         self.lfs = LfsStore(self.data_dir / "lfs", self._secret())
+        self.listeners: list[Callable[[HubEvent], None]] = []
+        """Called after repo events (commits, create, delete, settings); webhook delivery listens here."""
+
+    def emit(self, scope: str, action: str, row: RepoRow, **details: Any) -> None:
+        """Tell the listeners about a repo event; a failing listener never fails the request.
+
+        ```python
+        hub.emit("repo.content", "update", row, ref="refs/heads/main", sha=sha)
+        ```
+        """
+        event = HubEvent(scope, action, row, details)
+        for listener in list(self.listeners):
+            try:
+                listener(event)
+            except Exception:  # a webhook bug must not turn a successful commit into a 500
+                logging.getLogger(__name__).exception("hub event listener failed")
 
     def _secret(self) -> bytes:
         path = self.data_dir / "secret.key"
@@ -90,6 +119,12 @@ class Hub:
             return
         if path in ("README.md", "LICENSE", "LICENSE.md", "LICENSE.txt", ".gitattributes"):
             return
+        # access requests (server/_routes_access.py); access_grants is the older table, still honoured
+        asked = user is not None and self.db.query(
+            "SELECT status FROM access_requests WHERE repo_id = ? AND user = ?", row.id, user.name
+        )
+        if asked and asked[0]["status"] == "accepted":
+            return
         if user is not None and self.db.query(
             "SELECT 1 FROM access_grants WHERE repo_id = ? AND user = ? AND status = 'accepted'", row.id, user.name
         ):
@@ -98,6 +133,10 @@ class Hub:
         if user is None:
             msg = f"Access to {kind} {row.repo_id} is restricted. You must have access to it and be authenticated to access it. Please log in."
             raise HubError(401, msg, code="GatedRepo")
+        if asked and asked[0]["status"] == "pending":
+            raise HubError(403, f"Your request to access {kind} {row.repo_id} is awaiting a review from the repo authors.", code="GatedRepo")
+        if asked:
+            raise HubError(403, f"Your request to access {kind} {row.repo_id} has been rejected by the repo's authors.", code="GatedRepo")
         raise HubError(403, f"Access to {kind} {row.repo_id} is restricted and you are not in the authorized list.", code="GatedRepo")
 
     def open_git(self, row: RepoRow) -> GitRepo:

@@ -82,6 +82,9 @@ def create_repo(ctx: Ctx) -> Response:
     private = visibility in ("private", "protected") if visibility else bool(body.get("private", False))
     if ctx.hub.db.get_repo(type_, namespace, name) is not None:
         return json_response({"error": "You already created this repo", "url": url}, status=409)
+    from hubflow.server._routes_spaces import init_space, parse_space_options  # Spaces: sdk, hardware, ...
+
+    space_opts = parse_space_options(body) if type_ == "space" else None
     try:
         row = ctx.hub.db.create_repo(type_, namespace, name, private=private)
     except Exception as e:  # sqlite3.IntegrityError: lost a race with another create
@@ -96,6 +99,9 @@ def create_repo(ctx: Ctx) -> Response:
         ctx.hub.db.delete_repo(row.id)
         raise
     ctx.hub.db.update_repo(row.id, sha=sha)
+    if space_opts is not None:
+        init_space(ctx.hub, row, space_opts, user.name)
+    ctx.hub.emit("repo", "create", row)
     return json_response({"url": url, "name": f"{namespace}/{name}", "id": f"{namespace}/{name}"})
 
 
@@ -105,6 +111,7 @@ def delete_repo(ctx: Ctx) -> Response:
     row = ctx.hub.writable_repo(ctx.user, type_, namespace, name)
     ctx.hub.db.delete_repo(row.id)
     ctx.hub.git.delete(type_, namespace, name)
+    ctx.hub.emit("repo", "delete", row)
     return Response(status_code=200)
 
 
@@ -142,6 +149,8 @@ def settings(ctx: Ctx) -> Response:
     elif "private" in body:
         fields["private"] = int(bool(body["private"]))
     ctx.hub.db.update_repo(row.id, **fields)
+    if "private" in fields:
+        ctx.hub.emit("repo.config", "update", row, updated_config={"private": bool(fields["private"])})
     return json_response({})
 
 
@@ -203,6 +212,10 @@ def repo_info(ctx: Ctx) -> Response:
         data = info_json(row, sha=sha, git=git, blobs=ctx.flag("blobs"), expand=_expand_params(ctx) or None)
         card = card_data(git, sha)
         expand = _expand_params(ctx)
+        if row.type == "space":
+            from hubflow.server._routes_spaces import space_info_fields
+
+            space_info_fields(ctx.hub, row, data)
         if card is not None and (not expand or "cardData" in expand):
             data["cardData"] = card
     finally:
@@ -240,6 +253,10 @@ def list_repos(ctx: Ctx) -> Response:
         git = ctx.hub.open_git(r) if full or (expand and "siblings" in expand) else None
         try:
             items.append(info_json(r, sha=r.sha, git=git, full=git is not None, expand=expand))
+            if r.type == "space":
+                from hubflow.server._routes_spaces import space_info_fields
+
+                space_info_fields(ctx.hub, r, items[-1])
         finally:
             if git is not None:
                 git.close()

@@ -186,6 +186,7 @@ def after_commit(hub: Hub, row: RepoRow, ref: str, sha: str, lfs_used: list[tupl
         finally:
             git.close()
     hub.db.update_repo(row.id, **fields)
+    hub.emit("repo.content", "update", row, ref=ref, sha=sha)
 
 
 @router.route("POST", "/api/{T}/{R}/commit/{rev}")
