@@ -33,6 +33,10 @@ _ROUTE_MODULES = (
     "hubflow.server._routes_prs",
     "hubflow.server._routes_jobs",
     "hubflow.server._routes_endpoints",
+    "hubflow.server._routes_spaces",
+    "hubflow.server._routes_duplicate",
+    "hubflow.server._routes_webhooks",
+    "hubflow.server._routes_papers",
 )
 _ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 
@@ -78,6 +82,9 @@ def create_app(data_dir: str | os.PathLike[str], *, enable_jobs: bool = False, *
         exception_handlers={HubError: on_error},
     )
     app.state.hub = hub
+    from hubflow.server._webhook_delivery import install_webhook_delivery
+
+    install_webhook_delivery(hub)
     app.state.jobs = None
     if enable_jobs:
         from hubflow.server._jobs_runner import JobRunner
