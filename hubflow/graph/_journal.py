@@ -45,6 +45,10 @@ class Journal:
         self._lock = anyio.Lock()
         self._loaded = False
         self._valid_size = 0
+        # Group commit: records queued while a write is in progress share the next write + fsync.
+        self._pending: list[bytes] = []
+        self._queued = 0
+        self._durable = 0
 
     def load(self) -> None:
         """Read the file (idempotent). Unparseable lines — a torn tail — are ignored."""
@@ -83,15 +87,29 @@ class Journal:
         return msgspec.json.decode(raw, type=result_type_of(type(task)))
 
     async def record(self, task: Task[Any], result: Any) -> None:
-        """Append ``task``'s result durably (write, flush, fsync) in a worker thread."""
+        """Append ``task``'s result durably (write, flush, fsync) in a worker thread.
+
+        Records arriving while another write is in flight are written together by the next
+        one (one fsync for many nodes); each call returns only once its own line is durable.
+        """
         self.load()
         line = msgspec.json.encode(
             _Record(key=task.key, kind=task.kind, result=msgspec.Raw(msgspec.json.encode(result)))
         )
+        self._pending.append(line + b"\n")
+        self._queued += 1
+        ticket = self._queued
         async with self._lock:
-            # Shielded: once started, a record is either fully written or the process died.
-            with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(self._append, line + b"\n")
+            if self._durable < ticket:  # not yet written by an earlier holder of the lock
+                lines, self._pending, upto = self._pending, [], self._queued
+                # Shielded: once started, a write is either complete or the process died.
+                with anyio.CancelScope(shield=True):
+                    try:
+                        await anyio.to_thread.run_sync(self._append, b"".join(lines))
+                    except BaseException:
+                        self._pending[:0] = lines  # not durable: the next holder retries them
+                        raise
+                self._durable = upto
             self._records[task.key] = msgspec.Raw(msgspec.json.encode(result))
 
     def _append(self, line: bytes) -> None:

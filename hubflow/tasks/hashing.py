@@ -58,6 +58,8 @@ class Source(msgspec.Struct, frozen=True, kw_only=True):
     path: str
     size: int
     mtime_ns: int = 0
+    inode: int = 0
+    """The file's inode when planned (0: unknown); a file replaced by rename changes it."""
 
     @property
     def in_memory(self) -> bool:
@@ -73,7 +75,7 @@ def file_source(path: str | os.PathLike[str]) -> Source:
     """
     resolved = Path(path).absolute()
     stat = resolved.stat()
-    return Source(path=str(resolved), size=stat.st_size, mtime_ns=stat.st_mtime_ns)
+    return Source(path=str(resolved), size=stat.st_size, mtime_ns=stat.st_mtime_ns, inode=stat.st_ino)
 
 
 def memory_source(content: bytes | BinaryIO) -> Source:
@@ -124,7 +126,8 @@ def check_unchanged(source: Source) -> None:
         stat = os.stat(source.path)
     except FileNotFoundError:
         raise FileChangedError(f"{source.path} was removed after it was planned for upload.", source.path) from None
-    if stat.st_size != source.size or stat.st_mtime_ns != source.mtime_ns:
+    if (stat.st_size != source.size or stat.st_mtime_ns != source.mtime_ns
+            or (source.inode and stat.st_ino != source.inode)):
         raise FileChangedError(
             f"{source.path} changed since it was hashed (size {source.size} → {stat.st_size}).", source.path
         )
