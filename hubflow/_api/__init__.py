@@ -15,6 +15,7 @@ from hubflow._api._base import AsyncHfApiBase, HfApiBase, blocking
 from hubflow._api._commits import CommitsMixin
 from hubflow._api._discussions import DiscussionsMixin
 from hubflow._api._downloads import DownloadsMixin
+from hubflow._api._large_folder import LargeFolderMixin
 from hubflow._api._listing import ListingMixin
 from hubflow._api._paging import blocking_paged
 from hubflow._api._refs import RefsMixin
@@ -33,6 +34,7 @@ class AsyncHfApi(
     RefsMixin,
     SafetensorsMixin,
     DownloadsMixin,
+    LargeFolderMixin,
     DiscussionsMixin,
     AsyncHfApiBase,
 ):
@@ -76,6 +78,7 @@ class HfApi(HfApiBase, sync_of=AsyncHfApi):
     delete_file = blocking(AsyncHfApi.delete_file)
     delete_files = blocking(AsyncHfApi.delete_files)
     delete_folder = blocking(AsyncHfApi.delete_folder)
+    upload_large_folder = blocking(AsyncHfApi.upload_large_folder)  # hubflow/_api/_large_folder.py
 
     # repos / listing / refs (hubflow/_api/_repos.py, _listing.py, _refs.py)
     create_repo = blocking(AsyncHfApi.create_repo)
