@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from hubflow._api._base import AsyncHfApiBase, HfApiBase, blocking
 from hubflow._api._commits import CommitsMixin
+from hubflow._api._access import AccessMixin
 from hubflow._api._discussions import DiscussionsMixin
 from hubflow._api._downloads import DownloadsMixin
 from hubflow._api._large_folder import LargeFolderMixin
@@ -36,6 +37,7 @@ class AsyncHfApi(
     DownloadsMixin,
     LargeFolderMixin,
     DiscussionsMixin,
+    AccessMixin,
     AsyncHfApiBase,
 ):
     """The Hub API, async. Same method names and parameters as ``huggingface_hub.HfApi``.
@@ -119,3 +121,12 @@ class HfApi(HfApiBase, sync_of=AsyncHfApi):
     merge_pull_request = blocking(AsyncHfApi.merge_pull_request)
     edit_discussion_comment = blocking(AsyncHfApi.edit_discussion_comment)
     hide_discussion_comment = blocking(AsyncHfApi.hide_discussion_comment)
+
+    # gated repos: access requests (hubflow/_api/_access.py)
+    list_pending_access_requests = blocking_paged(AsyncHfApi.list_pending_access_requests)
+    list_accepted_access_requests = blocking_paged(AsyncHfApi.list_accepted_access_requests)
+    list_rejected_access_requests = blocking_paged(AsyncHfApi.list_rejected_access_requests)
+    accept_access_request = blocking(AsyncHfApi.accept_access_request)
+    reject_access_request = blocking(AsyncHfApi.reject_access_request)
+    cancel_access_request = blocking(AsyncHfApi.cancel_access_request)
+    grant_access = blocking(AsyncHfApi.grant_access)

@@ -31,6 +31,9 @@ _ROUTE_MODULES = (
     "hubflow.server._routes_resolve",
     "hubflow.server._routes_discussions",  # before _routes_prs: its list/details/comment/status/merge win
     "hubflow.server._routes_prs",
+    "hubflow.server._routes_access",
+    "hubflow.server._routes_users",
+    "hubflow.server._routes_collections",
     "hubflow.server._routes_jobs",
     "hubflow.server._routes_endpoints",
     "hubflow.server._routes_spaces",
