@@ -23,6 +23,7 @@ from hubflow._api._refs import RefsMixin
 from hubflow._api._repos import ReposMixin
 from hubflow._api._safetensors import SafetensorsMixin
 from hubflow._api._users import UsersMixin
+from hubflow._api._users_orgs import UsersOrgsMixin
 
 __all__ = ["AsyncHfApi", "HfApi", "blocking"]
 
@@ -38,6 +39,7 @@ class AsyncHfApi(
     LargeFolderMixin,
     DiscussionsMixin,
     AccessMixin,
+    UsersOrgsMixin,
     AsyncHfApiBase,
 ):
     """The Hub API, async. Same method names and parameters as ``huggingface_hub.HfApi``.
@@ -130,3 +132,15 @@ class HfApi(HfApiBase, sync_of=AsyncHfApi):
     reject_access_request = blocking(AsyncHfApi.reject_access_request)
     cancel_access_request = blocking(AsyncHfApi.cancel_access_request)
     grant_access = blocking(AsyncHfApi.grant_access)
+
+    # users, organisations, likes (hubflow/_api/_users_orgs.py)
+    get_user_overview = blocking(AsyncHfApi.get_user_overview)
+    get_organization_overview = blocking(AsyncHfApi.get_organization_overview)
+    list_user_followers = blocking_paged(AsyncHfApi.list_user_followers)
+    list_user_following = blocking_paged(AsyncHfApi.list_user_following)
+    list_organization_members = blocking_paged(AsyncHfApi.list_organization_members)
+    list_organization_followers = blocking_paged(AsyncHfApi.list_organization_followers)
+    like = blocking(AsyncHfApi.like)
+    unlike = blocking(AsyncHfApi.unlike)
+    list_liked_repos = blocking(AsyncHfApi.list_liked_repos)
+    list_repo_likers = blocking_paged(AsyncHfApi.list_repo_likers)
