@@ -55,6 +55,7 @@ from hubflow.errors import (
 )
 from hubflow.graph import Graph, Journal, Results, run
 from hubflow.pipelines._download_types import DryRunFileInfo, FolderVerification
+from hubflow.pipelines.large_folder import LargeFolderWarning
 from hubflow.tasks import Context, Endpoint, Task
 
 __version__ = "0.1.0"
@@ -89,6 +90,7 @@ __all__ = [
     "IncompleteSnapshotError",
     "JobNotFoundError",
     "Journal",
+    "LargeFolderWarning",
     "Limits",
     "LocalEntryNotFoundError",
     "LocalTokenNotFoundError",

@@ -26,6 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         register_client(commands)
+    from hubflow._cli_large_folder import register as register_large_folder
+    register_large_folder(commands)
     return parser
 
 
