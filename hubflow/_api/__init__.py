@@ -16,14 +16,19 @@ from hubflow._api._commits import CommitsMixin
 from hubflow._api._access import AccessMixin
 from hubflow._api._discussions import DiscussionsMixin
 from hubflow._api._downloads import DownloadsMixin
+from hubflow._api._endpoints import EndpointsMixin, sync_endpoint
+from hubflow._api._jobs import JobsMixin
 from hubflow._api._large_folder import LargeFolderMixin
 from hubflow._api._listing import ListingMixin
 from hubflow._api._paging import blocking_paged
+from hubflow._api._papers import PapersMixin
 from hubflow._api._refs import RefsMixin
 from hubflow._api._repos import ReposMixin
 from hubflow._api._safetensors import SafetensorsMixin
+from hubflow._api._spaces import SpacesMixin
 from hubflow._api._users import UsersMixin
 from hubflow._api._users_orgs import UsersOrgsMixin
+from hubflow._api._webhooks import WebhooksMixin
 
 __all__ = ["AsyncHfApi", "HfApi", "blocking"]
 
@@ -40,6 +45,11 @@ class AsyncHfApi(
     DiscussionsMixin,
     AccessMixin,
     UsersOrgsMixin,
+    JobsMixin,
+    EndpointsMixin,
+    SpacesMixin,
+    WebhooksMixin,
+    PapersMixin,
     AsyncHfApiBase,
 ):
     """The Hub API, async. Same method names and parameters as ``huggingface_hub.HfApi``.
@@ -144,3 +154,68 @@ class HfApi(HfApiBase, sync_of=AsyncHfApi):
     unlike = blocking(AsyncHfApi.unlike)
     list_liked_repos = blocking(AsyncHfApi.list_liked_repos)
     list_repo_likers = blocking_paged(AsyncHfApi.list_repo_likers)
+
+    # jobs (hubflow/_api/_jobs.py); list_jobs / fetch_job_* are lazy blocking iterators
+    run_job = blocking(AsyncHfApi.run_job)
+    run_uv_job = blocking(AsyncHfApi.run_uv_job)
+    inspect_job = blocking(AsyncHfApi.inspect_job)
+    wait_for_job = blocking(AsyncHfApi.wait_for_job)
+    cancel_job = blocking(AsyncHfApi.cancel_job)
+    rerun_job = blocking(AsyncHfApi.rerun_job)
+    update_job_labels = blocking(AsyncHfApi.update_job_labels)
+    update_job_expose = blocking(AsyncHfApi.update_job_expose)
+    list_jobs_hardware = blocking(AsyncHfApi.list_jobs_hardware)
+    create_scheduled_job = blocking(AsyncHfApi.create_scheduled_job)
+    create_scheduled_uv_job = blocking(AsyncHfApi.create_scheduled_uv_job)
+    list_scheduled_jobs = blocking(AsyncHfApi.list_scheduled_jobs)
+    inspect_scheduled_job = blocking(AsyncHfApi.inspect_scheduled_job)
+    delete_scheduled_job = blocking(AsyncHfApi.delete_scheduled_job)
+    suspend_scheduled_job = blocking(AsyncHfApi.suspend_scheduled_job)
+    resume_scheduled_job = blocking(AsyncHfApi.resume_scheduled_job)
+    update_scheduled_job_schedule = blocking(AsyncHfApi.update_scheduled_job_schedule)
+    trigger_scheduled_job = blocking(AsyncHfApi.trigger_scheduled_job)
+    update_scheduled_job_labels = blocking(AsyncHfApi.update_scheduled_job_labels)
+
+    # inference endpoints (hubflow/_api/_endpoints.py): results are blocking InferenceEndpoint objects
+    list_inference_endpoints = sync_endpoint(AsyncHfApi.list_inference_endpoints)
+    create_inference_endpoint = sync_endpoint(AsyncHfApi.create_inference_endpoint)
+    get_inference_endpoint = sync_endpoint(AsyncHfApi.get_inference_endpoint)
+    update_inference_endpoint = sync_endpoint(AsyncHfApi.update_inference_endpoint)
+    delete_inference_endpoint = sync_endpoint(AsyncHfApi.delete_inference_endpoint)
+    pause_inference_endpoint = sync_endpoint(AsyncHfApi.pause_inference_endpoint)
+    resume_inference_endpoint = sync_endpoint(AsyncHfApi.resume_inference_endpoint)
+    scale_to_zero_inference_endpoint = sync_endpoint(AsyncHfApi.scale_to_zero_inference_endpoint)
+    list_inference_endpoints_hardware = sync_endpoint(AsyncHfApi.list_inference_endpoints_hardware)
+
+    # spaces, webhooks, papers (hubflow/_api/_spaces.py, _webhooks.py, _papers.py)
+    get_space_runtime = blocking(AsyncHfApi.get_space_runtime)
+    request_space_hardware = blocking(AsyncHfApi.request_space_hardware)
+    set_space_sleep_time = blocking(AsyncHfApi.set_space_sleep_time)
+    pause_space = blocking(AsyncHfApi.pause_space)
+    restart_space = blocking(AsyncHfApi.restart_space)
+    enable_space_dev_mode = blocking(AsyncHfApi.enable_space_dev_mode)
+    disable_space_dev_mode = blocking(AsyncHfApi.disable_space_dev_mode)
+    wait_for_space = blocking(AsyncHfApi.wait_for_space)
+    add_space_secret = blocking(AsyncHfApi.add_space_secret)
+    delete_space_secret = blocking(AsyncHfApi.delete_space_secret)
+    get_space_secrets = blocking(AsyncHfApi.get_space_secrets)
+    add_space_variable = blocking(AsyncHfApi.add_space_variable)
+    delete_space_variable = blocking(AsyncHfApi.delete_space_variable)
+    get_space_variables = blocking(AsyncHfApi.get_space_variables)
+    set_space_volumes = blocking(AsyncHfApi.set_space_volumes)
+    delete_space_volumes = blocking(AsyncHfApi.delete_space_volumes)
+    list_spaces_hardware = blocking(AsyncHfApi.list_spaces_hardware)
+    list_space_templates = blocking(AsyncHfApi.list_space_templates)
+    fetch_space_logs = blocking(AsyncHfApi.fetch_space_logs)
+    duplicate_repo = blocking(AsyncHfApi.duplicate_repo)
+    list_webhooks = blocking(AsyncHfApi.list_webhooks)
+    get_webhook = blocking(AsyncHfApi.get_webhook)
+    create_webhook = blocking(AsyncHfApi.create_webhook)
+    update_webhook = blocking(AsyncHfApi.update_webhook)
+    enable_webhook = blocking(AsyncHfApi.enable_webhook)
+    disable_webhook = blocking(AsyncHfApi.disable_webhook)
+    delete_webhook = blocking(AsyncHfApi.delete_webhook)
+    list_papers = blocking(AsyncHfApi.list_papers)
+    paper_info = blocking(AsyncHfApi.paper_info)
+    read_paper = blocking(AsyncHfApi.read_paper)
+    list_daily_papers = blocking(AsyncHfApi.list_daily_papers)

@@ -66,7 +66,10 @@ def next_run(schedule: str, after: float) -> float | None:
 
 
 def _event(text: str) -> str:
-    return json.dumps({"data": text, "timestamp": iso(time.time())}) + "\n"
+    # Whole seconds: the official client ends a non-following read at the first event newer than the
+    # response's `Date` + 1 s, and uvicorn's `Date` is refreshed only once a second (it can lag ~1 s).
+    # Millisecond stamps made the last lines of a just-finished job vanish from `fetch_job_logs`.
+    return json.dumps({"data": text, "timestamp": iso(float(int(time.time())))}) + "\n"
 
 
 class ProcSampler:
