@@ -21,11 +21,14 @@ from hubflow._api._jobs import JobsMixin
 from hubflow._api._large_folder import LargeFolderMixin
 from hubflow._api._listing import ListingMixin
 from hubflow._api._paging import blocking_paged
+from hubflow._api._papers import PapersMixin
 from hubflow._api._refs import RefsMixin
 from hubflow._api._repos import ReposMixin
 from hubflow._api._safetensors import SafetensorsMixin
+from hubflow._api._spaces import SpacesMixin
 from hubflow._api._users import UsersMixin
 from hubflow._api._users_orgs import UsersOrgsMixin
+from hubflow._api._webhooks import WebhooksMixin
 
 __all__ = ["AsyncHfApi", "HfApi", "blocking"]
 
@@ -44,6 +47,9 @@ class AsyncHfApi(
     UsersOrgsMixin,
     JobsMixin,
     EndpointsMixin,
+    SpacesMixin,
+    WebhooksMixin,
+    PapersMixin,
     AsyncHfApiBase,
 ):
     """The Hub API, async. Same method names and parameters as ``huggingface_hub.HfApi``.
@@ -180,3 +186,36 @@ class HfApi(HfApiBase, sync_of=AsyncHfApi):
     resume_inference_endpoint = sync_endpoint(AsyncHfApi.resume_inference_endpoint)
     scale_to_zero_inference_endpoint = sync_endpoint(AsyncHfApi.scale_to_zero_inference_endpoint)
     list_inference_endpoints_hardware = sync_endpoint(AsyncHfApi.list_inference_endpoints_hardware)
+
+    # spaces, webhooks, papers (hubflow/_api/_spaces.py, _webhooks.py, _papers.py)
+    get_space_runtime = blocking(AsyncHfApi.get_space_runtime)
+    request_space_hardware = blocking(AsyncHfApi.request_space_hardware)
+    set_space_sleep_time = blocking(AsyncHfApi.set_space_sleep_time)
+    pause_space = blocking(AsyncHfApi.pause_space)
+    restart_space = blocking(AsyncHfApi.restart_space)
+    enable_space_dev_mode = blocking(AsyncHfApi.enable_space_dev_mode)
+    disable_space_dev_mode = blocking(AsyncHfApi.disable_space_dev_mode)
+    wait_for_space = blocking(AsyncHfApi.wait_for_space)
+    add_space_secret = blocking(AsyncHfApi.add_space_secret)
+    delete_space_secret = blocking(AsyncHfApi.delete_space_secret)
+    get_space_secrets = blocking(AsyncHfApi.get_space_secrets)
+    add_space_variable = blocking(AsyncHfApi.add_space_variable)
+    delete_space_variable = blocking(AsyncHfApi.delete_space_variable)
+    get_space_variables = blocking(AsyncHfApi.get_space_variables)
+    set_space_volumes = blocking(AsyncHfApi.set_space_volumes)
+    delete_space_volumes = blocking(AsyncHfApi.delete_space_volumes)
+    list_spaces_hardware = blocking(AsyncHfApi.list_spaces_hardware)
+    list_space_templates = blocking(AsyncHfApi.list_space_templates)
+    fetch_space_logs = blocking(AsyncHfApi.fetch_space_logs)
+    duplicate_repo = blocking(AsyncHfApi.duplicate_repo)
+    list_webhooks = blocking(AsyncHfApi.list_webhooks)
+    get_webhook = blocking(AsyncHfApi.get_webhook)
+    create_webhook = blocking(AsyncHfApi.create_webhook)
+    update_webhook = blocking(AsyncHfApi.update_webhook)
+    enable_webhook = blocking(AsyncHfApi.enable_webhook)
+    disable_webhook = blocking(AsyncHfApi.disable_webhook)
+    delete_webhook = blocking(AsyncHfApi.delete_webhook)
+    list_papers = blocking(AsyncHfApi.list_papers)
+    paper_info = blocking(AsyncHfApi.paper_info)
+    read_paper = blocking(AsyncHfApi.read_paper)
+    list_daily_papers = blocking(AsyncHfApi.list_daily_papers)

@@ -64,3 +64,41 @@ __all__ += [  # commits / upload pipeline
 ]
 
 __all__ += ["DownloadFile", "ListSnapshotFiles", "ResolveRevision"]  # downloads
+
+from hubflow.tasks.papers import GetPaperInfo, ListDailyPapers, ListPapers, ReadPaper  # noqa: E402
+from hubflow.tasks.spaces import (  # noqa: E402
+    AddSpaceSecret,
+    AddSpaceVariable,
+    DeleteSpaceSecret,
+    DeleteSpaceVariable,
+    DeleteSpaceVolumes,
+    DuplicateRepo,
+    FetchSpaceLogs,
+    GetSpaceRuntime,
+    GetSpaceSecrets,
+    GetSpaceVariables,
+    ListSpacesHardware,
+    ListSpaceTemplates,
+    PauseSpace,
+    RequestSpaceHardware,
+    RestartSpace,
+    SetSpaceDevMode,
+    SetSpaceSleepTime,
+    SetSpaceVolumes,
+)
+from hubflow.tasks.webhooks import (  # noqa: E402
+    CreateWebhook,
+    DeleteWebhook,
+    GetWebhook,
+    ListWebhooks,
+    SetWebhookEnabled,
+    UpdateWebhook,
+)
+
+__all__ += [  # spaces / webhooks / papers
+    "AddSpaceSecret", "AddSpaceVariable", "CreateWebhook", "DeleteSpaceSecret", "DeleteSpaceVariable",
+    "DeleteSpaceVolumes", "DeleteWebhook", "DuplicateRepo", "FetchSpaceLogs", "GetPaperInfo", "GetSpaceRuntime",
+    "GetSpaceSecrets", "GetSpaceVariables", "GetWebhook", "ListDailyPapers", "ListPapers", "ListSpaceTemplates",
+    "ListSpacesHardware", "ListWebhooks", "PauseSpace", "ReadPaper", "RequestSpaceHardware", "RestartSpace",
+    "SetSpaceDevMode", "SetSpaceSleepTime", "SetSpaceVolumes", "SetWebhookEnabled", "UpdateWebhook",
+]
