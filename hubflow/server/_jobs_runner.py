@@ -230,9 +230,10 @@ class JobRunner:
                     running.timers.append(timer)
                     timer.start()
                 assert proc.stdout is not None
-                for raw in proc.stdout:
-                    log.write(_event(raw.decode("utf-8", "replace").rstrip("\r\n")))
-                    log.flush()
+                with proc.stdout:
+                    for raw in proc.stdout:
+                        log.write(_event(raw.decode("utf-8", "replace").rstrip("\r\n")))
+                        log.flush()
                 code = proc.wait()
             with self._lock:
                 self._running.pop(row.id, None)
