@@ -14,6 +14,7 @@ from __future__ import annotations
 from hubflow._api._base import AsyncHfApiBase, HfApiBase, blocking
 from hubflow._api._commits import CommitsMixin
 from hubflow._api._access import AccessMixin
+from hubflow._api._collections import CollectionsMixin
 from hubflow._api._discussions import DiscussionsMixin
 from hubflow._api._downloads import DownloadsMixin
 from hubflow._api._endpoints import EndpointsMixin, sync_endpoint
@@ -45,6 +46,7 @@ class AsyncHfApi(
     DiscussionsMixin,
     AccessMixin,
     UsersOrgsMixin,
+    CollectionsMixin,
     JobsMixin,
     EndpointsMixin,
     SpacesMixin,
@@ -154,6 +156,16 @@ class HfApi(HfApiBase, sync_of=AsyncHfApi):
     unlike = blocking(AsyncHfApi.unlike)
     list_liked_repos = blocking(AsyncHfApi.list_liked_repos)
     list_repo_likers = blocking_paged(AsyncHfApi.list_repo_likers)
+
+    # collections (hubflow/_api/_collections.py)
+    list_collections = blocking_paged(AsyncHfApi.list_collections)
+    get_collection = blocking(AsyncHfApi.get_collection)
+    create_collection = blocking(AsyncHfApi.create_collection)
+    update_collection_metadata = blocking(AsyncHfApi.update_collection_metadata)
+    delete_collection = blocking(AsyncHfApi.delete_collection)
+    add_collection_item = blocking(AsyncHfApi.add_collection_item)
+    update_collection_item = blocking(AsyncHfApi.update_collection_item)
+    delete_collection_item = blocking(AsyncHfApi.delete_collection_item)
 
     # jobs (hubflow/_api/_jobs.py); list_jobs / fetch_job_* are lazy blocking iterators
     run_job = blocking(AsyncHfApi.run_job)
