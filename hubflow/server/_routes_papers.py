@@ -85,10 +85,13 @@ def paper_json(db: Database, row: Any) -> dict[str, Any]:
 def wrapper_json(db: Database, row: Any) -> dict[str, Any]:
     """The daily-paper wrapper (search results, daily papers)."""
     paper = paper_json(db, row)
-    return {
+    wrapper = {
         "paper": paper, "title": paper["title"], "publishedAt": iso(row["submitted_at"]), "numComments": 0,
         "submittedBy": _user(db, row["submitted_by"]), "isAuthorParticipating": False, "thumbnail": "",
     }
+    # huggingface_hub reads these at the top level of the wrapper only
+    wrapper.update({k: paper[k] for k in ("ai_summary", "ai_keywords", "githubRepo", "projectPage") if k in paper})
+    return wrapper
 
 
 def _get(ctx: Ctx, paper_id: str) -> Any:

@@ -150,7 +150,8 @@ def settings(ctx: Ctx) -> Response:
         fields["private"] = int(bool(body["private"]))
     ctx.hub.db.update_repo(row.id, **fields)
     if "private" in fields:
-        ctx.hub.emit("repo.config", "update", row, updated_config={"private": bool(fields["private"])})
+        fresh = ctx.hub.db.get_repo(row.type, row.namespace, row.name) or row
+        ctx.hub.emit("repo.config", "update", fresh, updated_config={"private": bool(fields["private"])})
     return json_response({})
 
 
