@@ -102,3 +102,48 @@ __all__ += [  # spaces / webhooks / papers
     "ListSpacesHardware", "ListWebhooks", "PauseSpace", "ReadPaper", "RequestSpaceHardware", "RestartSpace",
     "SetSpaceDevMode", "SetSpaceSleepTime", "SetSpaceVolumes", "SetWebhookEnabled", "UpdateWebhook",
 ]
+
+from hubflow.tasks.access import GrantAccess, HandleAccessRequest, ListAccessRequests  # noqa: E402
+from hubflow.tasks.collections import (  # noqa: E402
+    AddCollectionItem,
+    CreateCollection,
+    DeleteCollection,
+    DeleteCollectionItem,
+    GetCollection,
+    ListCollections,
+    UpdateCollectionItem,
+    UpdateCollectionMetadata,
+)
+from hubflow.tasks.discussions import (  # noqa: E402
+    ChangeDiscussionStatus,
+    CommentDiscussion,
+    CreateDiscussion,
+    EditDiscussionComment,
+    GetDiscussionDetails,
+    GetDiscussionsPage,
+    HideDiscussionComment,
+    MergePullRequest,
+    RenameDiscussion,
+)
+from hubflow.tasks.users_orgs import (  # noqa: E402
+    GetOrganizationOverview,
+    GetUserOverview,
+    LikeRepo,
+    ListLikedRepos,
+    ListOrganizationFollowers,
+    ListOrganizationMembers,
+    ListRepoLikers,
+    ListUserFollowers,
+    ListUserFollowing,
+    UnlikeRepo,
+)
+
+__all__ += [  # discussions, collections, gated-repo access, users/orgs/likes
+    "AddCollectionItem", "ChangeDiscussionStatus", "CommentDiscussion", "CreateCollection", "CreateDiscussion",
+    "DeleteCollection", "DeleteCollectionItem", "EditDiscussionComment", "GetCollection", "GetDiscussionDetails",
+    "GetDiscussionsPage", "GetOrganizationOverview", "GetUserOverview", "GrantAccess", "HandleAccessRequest",
+    "HideDiscussionComment", "LikeRepo", "ListAccessRequests", "ListCollections", "ListLikedRepos",
+    "ListOrganizationFollowers", "ListOrganizationMembers", "ListRepoLikers", "ListUserFollowers",
+    "ListUserFollowing", "MergePullRequest", "RenameDiscussion", "UnlikeRepo", "UpdateCollectionItem",
+    "UpdateCollectionMetadata",
+]
