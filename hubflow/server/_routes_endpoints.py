@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS inference_endpoints (
 """
 _NEXT = {"pending": "initializing", "initializing": "running", "updating": "running"}
 _ready: set[str] = set()
+_REPLACED = frozenset({"image", "env", "secrets", "measure"})
 
 
 def _table(db: Database) -> None:
@@ -103,6 +104,8 @@ def _save(db: Database, row: dict[str, Any], **fields: Any) -> None:
 
 def _render(ctx: Ctx, row: dict[str, Any]) -> dict[str, Any]:
     data = json.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
+    # the official client reads model.task and model.revision with [...]: present, possibly null
+    data["model"] = {"task": None, "revision": None, **(data.get("model") or {})}
     state = row["state"]
     running = state == "running"
     scaling = (data.get("compute") or {}).get("scaling") or {}
@@ -138,9 +141,11 @@ def _require(body: dict[str, Any], *paths: str) -> None:
 
 
 def _merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    """Deep merge, except the values that are unions or maps replaced whole (image variant, env, ...)."""
     out = dict(base)
     for key, value in patch.items():
-        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+        deep = isinstance(value, dict) and isinstance(out.get(key), dict) and key not in _REPLACED
+        out[key] = _merge(out[key], value) if deep else value
     return out
 
 
