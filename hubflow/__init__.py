@@ -19,6 +19,12 @@ from hubflow._file_download import (
     try_to_load_from_cache,
 )
 from hubflow._hashing import FileHashes
+from hubflow._inference_endpoint import (
+    AsyncInferenceEndpoint,
+    InferenceEndpoint,
+    InferenceEndpointError,
+    InferenceEndpointTimeoutError,
+)
 from hubflow._operations import (
     CommitOperation,
     CommitOperationAdd,
@@ -62,6 +68,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AsyncHfApi",
+    "AsyncInferenceEndpoint",
     "BadRequestError",
     "CacheNotFound",
     "CommitConflictError",
@@ -88,6 +95,9 @@ __all__ = [
     "HubConnectionError",
     "HubflowError",
     "IncompleteSnapshotError",
+    "InferenceEndpoint",
+    "InferenceEndpointError",
+    "InferenceEndpointTimeoutError",
     "JobNotFoundError",
     "Journal",
     "LargeFolderWarning",

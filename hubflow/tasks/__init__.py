@@ -147,3 +147,43 @@ __all__ += [  # discussions, collections, gated-repo access, users/orgs/likes
     "ListUserFollowing", "MergePullRequest", "RenameDiscussion", "UnlikeRepo", "UpdateCollectionItem",
     "UpdateCollectionMetadata",
 ]
+
+from hubflow.tasks.endpoints import (  # noqa: E402
+    CreateInferenceEndpoint,
+    DeleteInferenceEndpoint,
+    GetInferenceEndpoint,
+    ListInferenceEndpoints,
+    ListInferenceEndpointsHardware,
+    PauseInferenceEndpoint,
+    ResumeInferenceEndpoint,
+    ScaleToZeroInferenceEndpoint,
+    UpdateInferenceEndpoint,
+)
+from hubflow.tasks.jobs import (  # noqa: E402
+    CancelJob,
+    CreateScheduledJob,
+    DeleteScheduledJob,
+    InspectJob,
+    InspectScheduledJob,
+    ListJobs,
+    ListJobsHardware,
+    ListScheduledJobs,
+    RerunJob,
+    ResumeScheduledJob,
+    RunJob,
+    SuspendScheduledJob,
+    TriggerScheduledJob,
+    UpdateJobExpose,
+    UpdateJobLabels,
+    UpdateScheduledJobLabels,
+    UpdateScheduledJobSchedule,
+)
+
+__all__ += [  # jobs, scheduled jobs, inference endpoints
+    "CancelJob", "CreateInferenceEndpoint", "CreateScheduledJob", "DeleteInferenceEndpoint", "DeleteScheduledJob",
+    "GetInferenceEndpoint", "InspectJob", "InspectScheduledJob", "ListInferenceEndpoints",
+    "ListInferenceEndpointsHardware", "ListJobs", "ListJobsHardware", "ListScheduledJobs", "PauseInferenceEndpoint",
+    "RerunJob", "ResumeInferenceEndpoint", "ResumeScheduledJob", "RunJob", "ScaleToZeroInferenceEndpoint",
+    "SuspendScheduledJob", "TriggerScheduledJob", "UpdateInferenceEndpoint", "UpdateJobExpose", "UpdateJobLabels",
+    "UpdateScheduledJobLabels", "UpdateScheduledJobSchedule",
+]
