@@ -80,7 +80,7 @@ def _paper_add(args: argparse.Namespace) -> int:
 
 
 def _paper_list(args: argparse.Namespace) -> int:
-    for row in _db(args).query("SELECT id, data FROM papers ORDER BY submitted_at DESC, id"):
+    for row in _db(args).query("SELECT id, data FROM papers ORDER BY submitted_at DESC, id DESC"):
         print(f"{row['id']}\t{json.loads(row['data'])['title']}")
     return 0
 

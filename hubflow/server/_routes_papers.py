@@ -113,7 +113,7 @@ def _limit(ctx: Ctx, default: int) -> int:
 @router.route("GET", "/api/papers/search")
 def search(ctx: Ctx) -> Response:
     q = (ctx.query("q") or "").lower()
-    rows = ctx.hub.db.query("SELECT * FROM papers ORDER BY submitted_at DESC, id")
+    rows = ctx.hub.db.query("SELECT * FROM papers ORDER BY submitted_at DESC, id DESC")
     hits = [r for r in rows if not q or q in (json.loads(r["data"])["title"] + " " + r["id"]).lower()
             or q in json.loads(r["data"])["summary"].lower()]
     return json_response([wrapper_json(ctx.hub.db, r) for r in hits[: _limit(ctx, 50)]])
@@ -130,7 +130,7 @@ def daily_papers(ctx: Ctx) -> Response:
     sort = ctx.query("sort") or "publishedAt"
     if sort not in ("publishedAt", "trending"):
         raise bad_request("'sort' must be publishedAt or trending")
-    sql += " ORDER BY " + ("upvotes DESC, submitted_at DESC" if sort == "trending" else "submitted_at DESC") + ", id"
+    sql += " ORDER BY " + ("upvotes DESC, submitted_at DESC" if sort == "trending" else "submitted_at DESC") + ", id DESC"
     limit = _limit(ctx, 50)
     page = ctx.query("p") or "0"
     if not page.isdigit():
