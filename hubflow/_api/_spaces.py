@@ -57,6 +57,7 @@ from hubflow.tasks.spaces import (
     SetSpaceVolumes,
     sse_data_events,
 )
+from hubflow.tasks.users import WhoAmI
 
 __all__ = ["SpacesMixin"]
 
@@ -367,7 +368,8 @@ class SpacesMixin(AsyncHfApiBase):
         resolved = resolve_visibility(private, visibility, repo_type)
         target = _target_id(to_id) if to_id is not None else _target_id(from_id).rsplit("/", 1)[-1]
         if "/" not in target:
-            target = f"{(await self.whoami(token=token))['name']}/{target}"
+            me = await self._run(WhoAmI(token=token))
+            target = f"{me['name']}/{target}"
         space_args = {
             "space_hardware": space_hardware, "space_sleep_time": space_sleep_time, "space_secrets": space_secrets,
             "space_variables": space_variables, "space_volumes": space_volumes,
@@ -377,14 +379,15 @@ class SpacesMixin(AsyncHfApiBase):
                 warnings.warn(_FREE_SLEEP_WARNING, UserWarning, stacklevel=2)
         else:
             warn_ignored([name for name, value in space_args.items() if value is not None])
+        is_space = repo_type == "space"  # the Space-only fields are dropped for other types
         node = DuplicateRepo(
             from_id=_target_id(from_id), repository=target, repo_type=repo_type, visibility=resolved,
             exist_ok=exist_ok, resource_group_id=resource_group_id, token=token,
-            **({} if repo_type != "space" else {
-                "hardware": None if space_hardware is None else str(getattr(space_hardware, "value", space_hardware)),
-                "sleep_time": space_sleep_time, "secrets": space_secrets, "variables": space_variables,
-                "volumes": list(space_volumes) if space_volumes else None,
-            }),
+            hardware=str(getattr(space_hardware, "value", space_hardware)) if is_space and space_hardware else None,
+            sleep_time=space_sleep_time if is_space else None,
+            secrets=space_secrets if is_space else None,
+            variables=space_variables if is_space else None,
+            volumes=list(space_volumes) if is_space and space_volumes else None,
         )
         result: DuplicatedRepoUrl = await self._run(node)
         return result

@@ -122,7 +122,8 @@ def search(ctx: Ctx) -> Response:
 @router.route("GET", "/api/daily_papers")
 def daily_papers(ctx: Ctx) -> Response:
     start, end = _window(ctx)
-    sql, args = "SELECT * FROM papers WHERE submitted_at >= ? AND submitted_at < ?", [start, end]
+    sql = "SELECT * FROM papers WHERE submitted_at >= ? AND submitted_at < ?"
+    args: list[Any] = [start, end]
     submitter = ctx.query("submitter")
     if submitter:
         sql += " AND submitted_by = ?"
@@ -147,8 +148,8 @@ def _window(ctx: Ctx) -> tuple[float, float]:
             day = date.fromisoformat(str(ctx.query("date")))
             first, last = day, day + timedelta(days=1)
         elif ctx.query("week"):
-            year, week = str(ctx.query("week")).split("-W")
-            first = date.fromisocalendar(int(year), int(week), 1)
+            iso_year, iso_week = str(ctx.query("week")).split("-W")
+            first = date.fromisocalendar(int(iso_year), int(iso_week), 1)
             last = first + timedelta(days=7)
         elif ctx.query("month"):
             year, month = (int(x) for x in str(ctx.query("month")).split("-"))

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["GetPaperInfo", "ListDailyPapers", "ListPapers", "ReadPaper"]
 
 
-class ListPapers(Endpoint[list[PaperInfo]]):
+class ListPapers(Endpoint[list[PaperInfo]], kw_only=True):
     """``GET /api/papers/search[?q=&limit=]`` → ``list[PaperInfo]`` (one request, no pagination).
 
     ```python
@@ -46,7 +46,7 @@ class ListPapers(Endpoint[list[PaperInfo]]):
         return params
 
 
-class ListDailyPapers(Endpoint[list[PaperInfo]]):
+class ListDailyPapers(Endpoint[list[PaperInfo]], kw_only=True):
     """``GET /api/daily_papers`` (one page) → ``list[PaperInfo]``; query order ``p, limit, sort, date, week, month, submitter``.
 
     ```python
@@ -66,7 +66,7 @@ class ListDailyPapers(Endpoint[list[PaperInfo]]):
     submitter: str | None = None
 
 
-class _Anonymous(Task[Any]):
+class _Anonymous(Task[Any], kw_only=True):
     """A GET sent without Hub headers (papers are public; the official client sends no token)."""
 
     paper_id: str
@@ -79,7 +79,7 @@ class _Anonymous(Task[Any]):
         return response.content
 
 
-class GetPaperInfo(_Anonymous):
+class GetPaperInfo(_Anonymous, kw_only=True):
     """``GET /api/papers/{id}`` → ``PaperInfo`` (404 → ``HfHubHTTPError``).
 
     ```python
@@ -94,7 +94,7 @@ class GetPaperInfo(_Anonymous):
         return msgspec.json.decode(await self._get(ctx), type=PaperInfo)
 
 
-class ReadPaper(_Anonymous):
+class ReadPaper(_Anonymous, kw_only=True):
     """``GET /papers/{id}.md`` → the paper page as markdown text.
 
     ```python

@@ -60,7 +60,7 @@ __all__ = [
 ]
 
 
-class _SpaceEndpoint(Endpoint[Any]):
+class _SpaceEndpoint(Endpoint[Any], kw_only=True):
     """A ``/api/spaces/{repo_id}/...`` call; the repo id is checked when the node is built."""
 
     repo_id: str
@@ -69,14 +69,14 @@ class _SpaceEndpoint(Endpoint[Any]):
         validate_repo_id(self.repo_id)
 
 
-class _NoBody(_SpaceEndpoint):
+class _NoBody(_SpaceEndpoint, kw_only=True):
     """A POST sent without a body (as the official client does for pause/restart)."""
 
     def request_body(self) -> Any:
         return None
 
 
-class GetSpaceRuntime(_SpaceEndpoint):
+class GetSpaceRuntime(_SpaceEndpoint, kw_only=True):
     """``GET /api/spaces/{R}/runtime`` → ``SpaceRuntime``.
 
     ```python
@@ -89,7 +89,7 @@ class GetSpaceRuntime(_SpaceEndpoint):
     result_type = SpaceRuntime
 
 
-class RequestSpaceHardware(_SpaceEndpoint):
+class RequestSpaceHardware(_SpaceEndpoint, kw_only=True):
     """``POST /api/spaces/{R}/hardware`` ``{"flavor", "sleepTimeSeconds"?}`` → ``SpaceRuntime``.
 
     ```python
@@ -105,7 +105,7 @@ class RequestSpaceHardware(_SpaceEndpoint):
     sleep_time: int | None = msgspec.field(default=None, name="sleepTimeSeconds")
 
 
-class SetSpaceSleepTime(_SpaceEndpoint):
+class SetSpaceSleepTime(_SpaceEndpoint, kw_only=True):
     """``POST /api/spaces/{R}/sleeptime`` ``{"seconds"}`` → ``SpaceRuntime``.
 
     ```python
@@ -119,7 +119,7 @@ class SetSpaceSleepTime(_SpaceEndpoint):
     sleep_time: int = msgspec.field(name="seconds")
 
 
-class PauseSpace(_NoBody):
+class PauseSpace(_NoBody, kw_only=True):
     """``POST /api/spaces/{R}/pause`` → ``SpaceRuntime`` (stage ``PAUSED``).
 
     ```python
@@ -132,7 +132,7 @@ class PauseSpace(_NoBody):
     result_type = SpaceRuntime
 
 
-class RestartSpace(_NoBody):
+class RestartSpace(_NoBody, kw_only=True):
     """``POST /api/spaces/{R}/restart[?factory=true]`` → ``SpaceRuntime``.
 
     ```python
@@ -149,7 +149,7 @@ class RestartSpace(_NoBody):
         return [("factory", "true")] if self.factory_reboot else None
 
 
-class SetSpaceDevMode(_SpaceEndpoint):
+class SetSpaceDevMode(_SpaceEndpoint, kw_only=True):
     """``POST /api/spaces/{R}/dev-mode`` ``{"enabled"}`` → ``SpaceRuntime``.
 
     ```python
@@ -163,7 +163,7 @@ class SetSpaceDevMode(_SpaceEndpoint):
     enabled: bool
 
 
-class _EnvChange(_SpaceEndpoint):
+class _EnvChange(_SpaceEndpoint, kw_only=True):
     """Secrets/variables changes: ``{"key", "value"?, "description"?}`` as a JSON body (DELETE too)."""
 
     key: str
@@ -175,7 +175,7 @@ class _EnvChange(_SpaceEndpoint):
         return {name: value for name, value in self._wire_items()}
 
 
-class AddSpaceSecret(_EnvChange):
+class AddSpaceSecret(_EnvChange, kw_only=True):
     """``POST /api/spaces/{R}/secrets`` (the answer is ignored: secret values are write-only).
 
     ```python
@@ -189,7 +189,7 @@ class AddSpaceSecret(_EnvChange):
     description: str | None = None
 
 
-class DeleteSpaceSecret(_EnvChange):
+class DeleteSpaceSecret(_EnvChange, kw_only=True):
     """``DELETE /api/spaces/{R}/secrets`` with ``{"key"}`` (an unknown key is not an error).
 
     ```python
@@ -201,7 +201,7 @@ class DeleteSpaceSecret(_EnvChange):
     path = "/api/spaces/{repo_id}/secrets"
 
 
-class GetSpaceSecrets(_SpaceEndpoint):
+class GetSpaceSecrets(_SpaceEndpoint, kw_only=True):
     """``GET /api/spaces/{R}/secrets`` → ``dict[str, SpaceSecret]`` (names, descriptions, dates; no values).
 
     ```python
@@ -216,12 +216,12 @@ class GetSpaceSecrets(_SpaceEndpoint):
         return space_secrets_from_json(content)
 
 
-class _VariablesAnswer(_EnvChange):
+class _VariablesAnswer(_EnvChange, kw_only=True):
     def decode(self, content: bytes) -> dict[str, SpaceVariable]:
         return space_variables_from_json(content)
 
 
-class AddSpaceVariable(_VariablesAnswer):
+class AddSpaceVariable(_VariablesAnswer, kw_only=True):
     """``POST /api/spaces/{R}/variables`` → every variable, ``dict[str, SpaceVariable]``.
 
     ```python
@@ -235,7 +235,7 @@ class AddSpaceVariable(_VariablesAnswer):
     description: str | None = None
 
 
-class DeleteSpaceVariable(_VariablesAnswer):
+class DeleteSpaceVariable(_VariablesAnswer, kw_only=True):
     """``DELETE /api/spaces/{R}/variables`` with ``{"key"}`` → the remaining variables.
 
     ```python
@@ -247,7 +247,7 @@ class DeleteSpaceVariable(_VariablesAnswer):
     path = "/api/spaces/{repo_id}/variables"
 
 
-class GetSpaceVariables(_SpaceEndpoint):
+class GetSpaceVariables(_SpaceEndpoint, kw_only=True):
     """``GET /api/spaces/{R}/variables`` → ``dict[str, SpaceVariable]``.
 
     ```python
@@ -262,7 +262,7 @@ class GetSpaceVariables(_SpaceEndpoint):
         return space_variables_from_json(content)
 
 
-class SetSpaceVolumes(_SpaceEndpoint):
+class SetSpaceVolumes(_SpaceEndpoint, kw_only=True):
     """``PUT /api/spaces/{R}/volumes`` ``{"volumes": [...]}``: replaces the mounted volumes.
 
     ```python
@@ -278,7 +278,7 @@ class SetSpaceVolumes(_SpaceEndpoint):
         return {"volumes": [v.to_dict() for v in self.volumes]}
 
 
-class DeleteSpaceVolumes(_SpaceEndpoint):
+class DeleteSpaceVolumes(_SpaceEndpoint, kw_only=True):
     """``DELETE /api/spaces/{R}/volumes``: unmount every volume (400 when there is none).
 
     ```python
@@ -290,7 +290,7 @@ class DeleteSpaceVolumes(_SpaceEndpoint):
     path = "/api/spaces/{repo_id}/volumes"
 
 
-class ListSpacesHardware(Endpoint[list[JobHardwareInfo]]):
+class ListSpacesHardware(Endpoint[list[JobHardwareInfo]], kw_only=True):
     """``GET /api/spaces/hardware`` → the hardware flavours (``JobHardwareInfo``).
 
     ```python
@@ -307,7 +307,7 @@ class _Templates(msgspec.Struct):
     templates: list[SpaceTemplate]
 
 
-class ListSpaceTemplates(Endpoint[list[SpaceTemplate]]):
+class ListSpaceTemplates(Endpoint[list[SpaceTemplate]], kw_only=True):
     """``GET /api/spaces/templates`` → ``list[SpaceTemplate]`` (unwrapped from ``{"templates": [...]}``).
 
     ```python
@@ -322,7 +322,7 @@ class ListSpaceTemplates(Endpoint[list[SpaceTemplate]]):
         return msgspec.json.decode(content, type=_Templates).templates
 
 
-class DuplicateRepo(Task[DuplicatedRepoUrl]):
+class DuplicateRepo(Task[DuplicatedRepoUrl], kw_only=True):
     """``POST /api/{T}/{from_id}/duplicate`` → ``DuplicatedRepoUrl``; ``exist_ok`` reads the 409's ``url``.
 
     ``repository`` is the full target id (the facade fills a missing namespace from ``whoami``).
@@ -375,7 +375,7 @@ class DuplicateRepo(Task[DuplicatedRepoUrl]):
         return DuplicatedRepoUrl(data.url, endpoint=ctx.settings.endpoint, files_copy_pending=data.files_copy_pending)
 
 
-class FetchSpaceLogs(Task[list[str]]):
+class FetchSpaceLogs(Task[list[str]], kw_only=True):
     """The buffered run (or build) log lines of a Space (``GET /api/spaces/{R}/logs/{run|build}``, SSE).
 
     The facade's ``fetch_space_logs`` streams instead (and can follow); this node collects.

@@ -32,21 +32,21 @@ __all__ = [
 WEBHOOK_DOMAINS = ("repo", "discussion")
 
 
-class _OneWebhook(Endpoint[WebhookInfo]):
+class _OneWebhook(Endpoint[WebhookInfo], kw_only=True):
     """An answer ``{"webhook": {...}}`` → ``WebhookInfo``."""
 
     def decode(self, content: bytes) -> WebhookInfo:
         return msgspec.json.decode(content, type=WebhookResponse).webhook
 
 
-class _ById(_OneWebhook):
+class _ById(_OneWebhook, kw_only=True):
     webhook_id: str
 
     def request_path(self) -> str:
         return type(self).path.format(webhook_id=quote(self.webhook_id, safe=""))
 
 
-class ListWebhooks(Endpoint[list[WebhookInfo]]):
+class ListWebhooks(Endpoint[list[WebhookInfo]], kw_only=True):
     """``GET /api/settings/webhooks`` → ``list[WebhookInfo]`` (the token user's webhooks).
 
     ```python
@@ -59,7 +59,7 @@ class ListWebhooks(Endpoint[list[WebhookInfo]]):
     result_type = list[WebhookInfo]
 
 
-class GetWebhook(_ById):
+class GetWebhook(_ById, kw_only=True):
     """``GET /api/settings/webhooks/{id}`` → ``WebhookInfo``.
 
     ```python
@@ -75,7 +75,7 @@ def _watched(items: list[WebhookWatchedItem]) -> list[dict[str, str]]:
     return [{"type": w.type, "name": w.name} for w in items]
 
 
-class CreateWebhook(_OneWebhook):
+class CreateWebhook(_OneWebhook, kw_only=True):
     """``POST /api/settings/webhooks`` → the new ``WebhookInfo``.
 
     Exactly one of ``url`` / ``job_id``; ``domains`` defaults to both ``repo`` and ``discussion``.
@@ -107,7 +107,7 @@ class CreateWebhook(_OneWebhook):
         return body
 
 
-class UpdateWebhook(_ById):
+class UpdateWebhook(_ById, kw_only=True):
     """``POST /api/settings/webhooks/{id}``: ``watched`` is always sent (``[]`` = unchanged on the local Hub).
 
     ```python
@@ -133,7 +133,7 @@ class UpdateWebhook(_ById):
         return body
 
 
-class SetWebhookEnabled(_ById):
+class SetWebhookEnabled(_ById, kw_only=True):
     """``POST /api/settings/webhooks/{id}/enable`` (or ``/disable``), no body → ``WebhookInfo``.
 
     ```python
@@ -153,7 +153,7 @@ class SetWebhookEnabled(_ById):
         return None
 
 
-class DeleteWebhook(_ById):
+class DeleteWebhook(_ById, kw_only=True):
     """``DELETE /api/settings/webhooks/{id}``.
 
     ```python
