@@ -92,7 +92,7 @@ class EventLog:
 
 def run_until(endpoint: str, folder: Path, repo: str, events: Path, per_commit: int, *, after: int,
               sig: int = signal.SIGKILL, timeout: float = 60) -> bool:
-    """Run the worker; send ``sig`` once it reported ``after`` fresh finishes. True if it was interrupted."""
+    """Run the worker; send ``sig`` once it reported ``after`` fresh finishes. True if that interrupted it."""
     events.write_bytes(b"")
     stderr = events.with_suffix(".stderr")
     with stderr.open("wb") as err:
@@ -103,8 +103,7 @@ def run_until(endpoint: str, folder: Path, repo: str, events: Path, per_commit: 
         while proc.poll() is None and time.monotonic() < deadline:
             if events.read_bytes().count(b'"from_journal":false') >= after:
                 proc.send_signal(sig)
-                proc.wait(30)
-                return True
+                return proc.wait(30) != 0  # 0: it had already finished when the signal came
             time.sleep(0.002)
         assert proc.poll() is not None, "the worker did not finish in time"
         assert proc.returncode == 0, stderr.read_text()

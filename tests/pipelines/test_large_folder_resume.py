@@ -107,7 +107,7 @@ def test_ctrl_c_then_resume(small_multipart_hub: HubProcess, repo_factory: Calla
     repo = repo_factory("ctrlc")
     events = tmp_path / "events.jsonl"
     log = EventLog()
-    assert run_until(small_multipart_hub.endpoint, folder, repo, events, PER_COMMIT, after=60, sig=signal.SIGINT)
+    assert run_until(small_multipart_hub.endpoint, folder, repo, events, PER_COMMIT, after=30, sig=signal.SIGINT)
     log.read_file(events)
     lines = journal_lines(folder)  # nothing else (no temp file) next to it
     assert lines and all(line.endswith(b"\n") for line in lines)
