@@ -196,3 +196,62 @@ def test_watching_a_user_and_private_repos(hub: HubProcess, token: str, repo_fac
         assert (body["repo"]["type"], body["repo"]["name"]) == ("dataset", public)
     finally:
         bob.delete_webhook(bobs_hook.id)
+
+
+def test_a_slow_receiver_never_blocks_a_commit(tmp_path: Any) -> None:
+    release = threading.Event()
+    got: queue.Queue[str] = queue.Queue()
+
+    class Slow(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["content-length"]))
+            release.wait(10)  # hold the delivery until the commit is done
+            got.put(self.headers.get("x-webhook-secret", ""))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with HubProcess(tmp_path / "hub") as proc:
+            api = HfApi(endpoint=proc.endpoint, token=BOB_WRITE)
+            api.create_repo("bob/slow")
+            api.create_webhook(url=f"http://127.0.0.1:{server.server_address[1]}/h",
+                               watched=[{"type": "user", "name": "bob"}], secret="k")
+            api.upload_file(path_or_fileobj=b"1", path_in_repo="one.txt", repo_id="bob/slow")
+            api.upload_file(path_or_fileobj=b"2", path_in_repo="two.txt", repo_id="bob/slow")  # not queued behind
+            assert got.empty()  # both commits returned while the first delivery is still held
+            release.set()
+            assert [got.get(timeout=5), got.get(timeout=5)] == ["k", "k"]
+    finally:
+        release.set()
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_failing_listener_does_not_fail_the_commit(tmp_path: Any) -> None:
+    local = LocalHub(tmp_path / "hub")
+    hub_state = local.app.state.hub
+    seen: list[str] = []
+
+    def broken(event: Any) -> None:
+        seen.append(event.scope)
+        raise RuntimeError("injected listener fault")
+
+    hub_state.listeners.insert(0, broken)
+    import logging
+
+    logging.getLogger("hubflow.server._hub").disabled = True  # the fault is logged; keep the test output clean
+    try:
+        from hubflow import HfApi as FacadeApi
+
+        with FacadeApi(endpoint=local.endpoint, token=BOB_WRITE, transport=httpx.ASGITransport(app=local.app)) as api:
+            api.create_repo("bob/m")
+            info = api.upload_file(path_or_fileobj=b"x", path_in_repo="x.txt", repo_id="bob/m")
+            assert info.oid and api.file_exists("bob/m", "x.txt")
+    finally:
+        logging.getLogger("hubflow.server._hub").disabled = False
+    assert seen == ["repo", "repo.content"]
