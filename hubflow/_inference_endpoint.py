@@ -188,7 +188,8 @@ class InferenceEndpoint(_Fields):
         return obj
 
     def _do(self, action: str, *args: Any, **kwargs: Any) -> InferenceEndpoint:
-        twin = AsyncInferenceEndpoint(namespace=self.namespace, raw=self.raw, _api=self._api._async, _token=self._token)
+        core: Any = self._api._async
+        twin = AsyncInferenceEndpoint(namespace=self.namespace, raw=self.raw, _api=core, _token=self._token)
         AsyncInferenceEndpoint._populate_from(twin, self)
         result = self._api.portal.call(lambda: getattr(twin, action)(*args, **kwargs))
         if result is not None:

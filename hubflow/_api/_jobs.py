@@ -119,7 +119,7 @@ class JobsMixin(AsyncHfApiBase):
         if status is not None:
             stages = [_stage(s) for s in ([status] if isinstance(status, (str, JobStage)) else status)]
         label = [f"{k}={v}" for k, v in labels.items()] if labels else None
-        async for job in self._paginate(ListJobs(namespace=namespace, stage=stages, label=label, token=token)):
+        async for job in self._paginate(ListJobs(namespace=namespace, stage=stages, label_filters=label, token=token)):
             yield self._here(job)
 
     async def inspect_job(self, *, job_id: str, namespace: str | None = None, token: TokenArg = None) -> JobInfo:
@@ -369,7 +369,7 @@ class JobsMixin(AsyncHfApiBase):
         namespace = await self._job_namespace(namespace, token)
         first = next(iter(labels.items())) if labels else None
         label = f"{first[0]}={first[1]}" if first else None
-        jobs = await self._run(ListScheduledJobs(namespace=namespace, label=label, token=token))
+        jobs = await self._run(ListScheduledJobs(namespace=namespace, label_filter=label, token=token))
         if labels:
             jobs = [j for j in jobs if all((j.job_spec.labels or {}).get(k) == v for k, v in labels.items())]
         return jobs

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 from starlette.responses import Response
@@ -54,7 +55,7 @@ def _table(db: Database) -> None:
         _ready.add(str(db.path))
 
 
-def _route(methods: str, pattern: str) -> Any:
+def _route(methods: str, pattern: str) -> Callable[[Handler], Handler]:
     regex = re.compile("^" + pattern.replace("{ns}", r"(?P<ns>[^/]+)").replace("{name}", r"(?P<name>[^/]+)") + "$")
 
     def decorate(fn: Handler) -> Handler:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -44,7 +44,7 @@ _NS = r"(?P<ns>[^/]+)"
 _ID = r"(?P<id>[0-9a-fA-F]{1,64}|[^/]+)"
 
 
-def _route(methods: str, pattern: str) -> Any:
+def _route(methods: str, pattern: str) -> Callable[[Handler], Handler]:
     """Register ``fn`` for a regex over the raw path (``{ns}``, ``{id}``: one segment each)."""
     regex = re.compile("^" + pattern.replace("{ns}", _NS).replace("{id}", _ID) + "$")
 

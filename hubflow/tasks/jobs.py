@@ -17,6 +17,8 @@ import hashlib
 import re
 from typing import Any, TypeVar
 
+import msgspec
+
 from hubflow.schema import JobHardwareInfo, JobInfo, ScheduledJobInfo, Volume
 from hubflow.tasks._base import Endpoint
 
@@ -195,7 +197,8 @@ class ListJobs(Endpoint[JobInfo]):
     paginated = True
     namespace: str
     stage: list[str] | None = None
-    label: list[str] | None = None
+    # not `label`: that name is Task's progress label
+    label_filters: list[str] | None = msgspec.field(default=None, name="label")
 
 
 class InspectJob(Endpoint[JobInfo]):
@@ -274,7 +277,7 @@ class ListScheduledJobs(Endpoint[list[ScheduledJobInfo]]):
     path = "/api/scheduled-jobs/{namespace}"
     result_type = list[ScheduledJobInfo]
     namespace: str
-    label: str | None = None
+    label_filter: str | None = msgspec.field(default=None, name="label")
 
 
 class InspectScheduledJob(Endpoint[ScheduledJobInfo]):
