@@ -218,7 +218,13 @@ def build_large_folder_graph(
 
 
 class TrustedJournal(Journal):
-    """A ``Journal`` that ignores the records of ``distrusted`` node keys (stale commits)."""
+    """A ``Journal`` that ignores the records of ``distrusted`` node keys (stale commits).
+
+    ```python
+    journal = TrustedJournal(path, distrusted=plan.distrusted)
+    stale_commit in journal  # False: the executor runs it again
+    ```
+    """
 
     def __init__(self, path: str | os.PathLike[str], distrusted: Collection[str] = ()) -> None:
         super().__init__(path)
