@@ -162,7 +162,7 @@ def details(ctx: Ctx) -> Response:
         changes: dict[str, Any] = {"base": d["base_ref"]}
         if d["merge_commit"]:
             changes["mergeCommitId"] = d["merge_commit"]
-        diff, conflicts = "", []
+        diff, conflicts = "", list[str]()
         if d["status"] in ("open", "draft"):
             git = ctx.hub.open_git(row)
             try:
@@ -228,6 +228,7 @@ def merge(ctx: Ctx) -> Response:
     # The merge itself (rights, conflicts, refs) is _routes_prs's; an optional comment is posted first.
     text = str(ctx.json().get("comment") or "").strip()
     response = prs.merge(ctx)
+    assert isinstance(response, Response)  # a sync handler
     if text:
         assert ctx.user is not None
         row = _repo(ctx)
