@@ -10,6 +10,7 @@ sibling temp file and `os.replace`-ing it into place, which is atomic on one fil
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import stat
@@ -23,6 +24,8 @@ from hubflow._cache._layout import env_flag
 __all__ = ["atomic_write_text", "chmod_like_directory", "place_pointer", "symlinks_supported"]
 
 _symlink_support: dict[str, bool] = {}
+_new_file_modes: dict[str, int] = {}
+"""Folder → the mode a new file gets there (``chmod_like_directory``'s probe, once per folder)."""
 _symlink_support_lock = threading.Lock()
 
 
@@ -59,14 +62,21 @@ def chmod_like_directory(path: Path) -> None:
     >>> chmod_like_directory(Path("/tmp/cache/blobs/abc.1234abcd.incomplete"))  # doctest: +SKIP
     ```
     """
-    probe = path.parent / f"tmp_{uuid.uuid4()}"
-    try:
-        probe.touch()
-        os.chmod(path, stat.S_IMODE(probe.stat().st_mode))
-    except OSError:
-        pass  # best effort, like the official client: a wrong mode never corrupts the cache
-    finally:
-        probe.unlink(missing_ok=True)
+    folder = str(path.parent)
+    mode = _new_file_modes.get(folder)
+    if mode is None:
+        # Probed once per folder and process: a file creation costs ~0.2 ms on some disks, and a
+        # snapshot of thousands of small files would otherwise pay it once more per file.
+        probe = path.parent / f"tmp_{uuid.uuid4()}"
+        try:
+            probe.touch()
+            mode = _new_file_modes[folder] = stat.S_IMODE(probe.stat().st_mode)
+        except OSError:
+            return  # best effort, like the official client: a wrong mode never corrupts the cache
+        finally:
+            probe.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # best effort, as above
+        os.chmod(path, mode)
 
 
 def symlinks_supported(directory: Path) -> bool:
@@ -81,6 +91,10 @@ def symlinks_supported(directory: Path) -> bool:
     """
     if env_flag("HF_HUB_DISABLE_SYMLINKS"):
         return False
+    given = str(directory)
+    with _symlink_support_lock:  # the unresolved name first: resolve() costs a syscall per component
+        if given in _symlink_support:
+            return _symlink_support[given]
     key = str(directory.expanduser().resolve())
     with _symlink_support_lock:
         if key in _symlink_support:
@@ -95,7 +109,7 @@ def symlinks_supported(directory: Path) -> bool:
         except OSError:
             supported = False
     with _symlink_support_lock:
-        _symlink_support[key] = supported
+        _symlink_support[key] = _symlink_support[given] = supported
     return supported
 
 
@@ -114,9 +128,18 @@ def place_pointer(blob: Path, pointer: Path, *, new_blob: bool = False) -> None:
     abs_pointer = Path(os.path.abspath(os.path.expanduser(pointer)))
     abs_pointer.parent.mkdir(parents=True, exist_ok=True)
     common = Path(os.path.commonpath([abs_blob, abs_pointer]))
+    supported = symlinks_supported(common)
+    if supported:
+        # A new symlink appears atomically by itself: the temp name + rename is only needed to
+        # replace an existing pointer.
+        try:
+            os.symlink(os.path.relpath(abs_blob, abs_pointer.parent), abs_pointer)
+            return
+        except FileExistsError:
+            pass
     tmp = _temp_sibling(abs_pointer)
     try:
-        if symlinks_supported(common):
+        if supported:
             os.symlink(os.path.relpath(abs_blob, abs_pointer.parent), tmp)
         elif new_blob:
             # No other revision can point at a blob that was just written: move, do not duplicate.

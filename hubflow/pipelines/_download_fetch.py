@@ -39,6 +39,7 @@ from hubflow.schema import HfFileMetadata
 
 __all__ = [
     "CHUNK_SIZE",
+    "fetch_bytes",
     "fetch_file_metadata",
     "hf_hub_url",
     "is_same_or_hub_host",
@@ -172,6 +173,39 @@ def require_metadata(meta: HfFileMetadata, url: str) -> tuple[str, str]:
             "Distant resource does not have an ETag, we won't be able to reliably ensure reproducibility."
         )
     return meta.commit_hash, meta.etag
+
+
+async def fetch_bytes(
+    hub: HubClient,
+    url: str,
+    *,
+    token: TokenArg = None,
+    headers: Mapping[str, str] | None = None,
+    hub_headers: bool = True,
+    timeout: float | None = None,
+) -> bytes:
+    """GET a small file whole: one request, the body read in memory (no per-chunk thread hops).
+
+    A connection error (reset, truncated body) restarts the request, up to 5 times; the caller
+    still verifies size and digest before anything is renamed into place.
+
+    ```python
+    data = await fetch_bytes(hub, hf_hub_url("alice/m", "config.json", revision=sha, endpoint=e))
+    ```
+    """
+    request_headers = {**(headers or {}), "X-HF-Download-Counter": "1"}
+    failures = 0
+    while True:
+        try:
+            response = await hub.request(
+                "GET", url, token=token, headers=request_headers, hub_headers=hub_headers, timeout=timeout
+            )
+            return response.content
+        except HubConnectionError as exc:
+            failures += 1
+            if failures > _RESUME_ATTEMPTS:
+                raise
+            await anyio.sleep(retry_delay(exc, failures - 1, hub.settings.retry))
 
 
 class _Sink:

@@ -19,6 +19,7 @@ path = await download_one(DownloadFile(repo_id="alice/m", filename="w.bin"), ctx
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
@@ -55,6 +56,7 @@ from hubflow.errors import (
     RevisionNotFoundError,
 )
 from hubflow.pipelines._download_fetch import (
+    fetch_bytes,
     fetch_file_metadata,
     hf_hub_url,
     is_same_or_hub_host,
@@ -70,6 +72,11 @@ if TYPE_CHECKING:
 __all__ = ["HeadCallFailed", "Resolved", "download_one", "raise_on_head_error", "resolve_metadata"]
 
 logger = logging.getLogger("hubflow.download")
+
+SMALL_FILE = 256 * 1024
+"""Files up to this size are fetched whole and stored with one worker-thread call: per small file
+the cost is the requests and file creations, not the bytes, so chunked streaming only adds hops.
+Larger files stream (and resume with ``Range``); a restarted small file loses at most this much."""
 
 
 class Resolved(msgspec.Struct, frozen=True, kw_only=True):
@@ -241,6 +248,14 @@ async def _to_cache(node: DownloadFile, ctx: Context, repo: RepoCache) -> str:
             repo.write_ref(node.revision, meta.commit_hash)
         return str(pointer)
     repo.write_ref(node.revision, meta.commit_hash)
+    if meta.size is not None and meta.size <= SMALL_FILE and (force or not repo.has_blob(meta.etag)):
+        data = await fetch_bytes(
+            ctx.hub, meta.location, token=node.token if meta.keep_auth else False, headers=dict(node.headers),
+            hub_headers=meta.keep_auth, timeout=ctx.settings.timeouts.download,
+        )
+        ctx.emit_progress(len(data))
+        await anyio.to_thread.run_sync(_store_small, repo, meta, node.filename, data, force)
+        return str(pointer)
     async with locked(repo.lock(meta.etag)):
         new_blob = False
         if force or not repo.has_blob(meta.etag):
@@ -255,6 +270,24 @@ async def _to_cache(node: DownloadFile, ctx: Context, repo: RepoCache) -> str:
         if force or not pointer.is_file():
             repo.link_snapshot(meta.commit_hash, node.filename, meta.etag, new_blob=new_blob)
     return str(pointer)
+
+
+def _store_small(repo: RepoCache, meta: Resolved, filename: str, data: bytes, force: bool) -> None:
+    """Lock, write, verify, rename and link a fetched small file (one worker-thread call)."""
+    with repo.lock(meta.etag):
+        new_blob = False
+        if force or not repo.has_blob(meta.etag):
+            tmp = repo.new_incomplete_path(meta.etag)
+            try:
+                with open(tmp, "wb") as handle:
+                    handle.write(data)
+                digest = hashlib.sha256(data).hexdigest() if is_sha256(meta.etag) else None
+                repo.finalize_blob(tmp, meta.etag, expected_size=meta.size, expected_sha256=digest)
+            finally:
+                tmp.unlink(missing_ok=True)
+            new_blob = True
+        if force or not repo.snapshot_path(meta.commit_hash, filename).is_file():
+            repo.link_snapshot(meta.commit_hash, filename, meta.etag, new_blob=new_blob)
 
 
 async def _to_local_dir(node: DownloadFile, ctx: Context, repo: RepoCache, local_dir: Path) -> str:
