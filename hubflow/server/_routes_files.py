@@ -14,6 +14,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
+import msgspec
 from dulwich.objects import Blob, Commit
 from starlette.responses import Response
 
@@ -88,18 +89,40 @@ def tree(ctx: Ctx) -> Response:
         path = ctx.params.get("path", "").strip("/")
         if path:
             path = clean_path(path)
-        entries = git.list_tree(sha, path, recursive=ctx.flag("recursive"))
-        if entries is None:
-            raise entry_not_found(path, sha)
-        expand = ctx.flag("expand")
+        recursive, expand = ctx.flag("recursive"), ctx.flag("expand")
         offset, size = _page(ctx, 100 if expand else ctx.hub.limits.page_size)
-        page = entries[offset : offset + size]
-        lasts = git.last_commits(sha, [e.path for e in page]) if expand else {}
-        items = [entry_json(e, lasts.get(e.path)) for e in page]
+        # A commit fixes its whole tree, so an encoded page never changes (expand pages carry
+        # last-commit data and are rare: not cached).
+        key = (str(git.path), sha, path, recursive, offset, size)
+        cached = None if expand else _TREE_PAGES.get(key)
+        if cached is None:
+            entries = git.list_tree(sha, path, recursive=recursive)
+            if entries is None:
+                raise entry_not_found(path, sha)
+            page = entries[offset : offset + size]
+            lasts = git.last_commits(sha, [e.path for e in page]) if expand else {}
+            cached = (msgspec.json.encode([entry_json(e, lasts.get(e.path)) for e in page]),
+                      offset + size < len(entries))
+            if not expand:
+                _remember_page(key, cached)
     finally:
         git.close()
-    headers = _link(ctx, offset + size) if offset + size < len(entries) else None
-    return json_response(items, headers=headers)
+    body, more = cached
+    return Response(body, headers=_link(ctx, offset + size) if more else None, media_type="application/json")
+
+
+_TREE_PAGES: dict[tuple[str, str, str, bool, int, int], tuple[bytes, bool]] = {}
+_TREE_PAGES_MAX_BYTES = 64 * 1024 * 1024
+_tree_pages_bytes = 0
+
+
+def _remember_page(key: tuple[str, str, str, bool, int, int], page: tuple[bytes, bool]) -> None:
+    global _tree_pages_bytes
+    if _tree_pages_bytes + len(page[0]) > _TREE_PAGES_MAX_BYTES:
+        _TREE_PAGES.clear()
+        _tree_pages_bytes = 0
+    _TREE_PAGES[key] = page
+    _tree_pages_bytes += len(page[0])
 
 
 @router.route("POST", "/api/{T}/{R}/paths-info/{rev}")
