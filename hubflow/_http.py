@@ -26,10 +26,14 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import anyio
+import anyio._backends._asyncio  # (see below)
 import httpx
 import msgspec
 
 from hubflow._settings import RetryPolicy, Settings, TokenArg
+
+# anyio imports its asyncio backend lazily, on the facade loop's first run: ~25 ms that every first
+# call (a listing, a download) would pay. Importing it above moves that cost into `import hubflow`.
 from hubflow.errors import (
     HfHubHTTPError,
     HubConnectionError,
