@@ -31,6 +31,7 @@ import httpx
 import msgspec
 
 from hubflow._settings import RetryPolicy, Settings, TokenArg
+from hubflow._transport import BulkReadTransport
 
 # anyio imports its asyncio backend lazily, on the facade loop's first run: ~25 ms that every first
 # call (a listing, a download) would pay. Importing it above moves that cost into `import hubflow`.
@@ -122,7 +123,7 @@ class HubClient:
         # An injected client belongs to the caller: we never close it.
         self._owns_client = client is None
         self.client = client or httpx.AsyncClient(
-            transport=transport,
+            transport=transport if transport is not None else BulkReadTransport(),
             follow_redirects=True,
             timeout=httpx.Timeout(settings.timeouts.api),
         )
