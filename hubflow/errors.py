@@ -14,6 +14,7 @@ HubflowError
 │   ├── BadRequestError (also ValueError)
 │   ├── JobNotFoundError                attrs: job_id
 │   └── CommitConflictError             412: the branch moved past ``parent_commit``
+├── RevisionResolutionError          resolve_revision: Hub unreachable, nothing cached
 ├── EntryNotFoundError
 │   ├── RemoteEntryNotFoundError
 │   └── LocalEntryNotFoundError (also FileNotFoundError)
@@ -74,6 +75,7 @@ __all__ = [
     "RemoteEntryNotFoundError",
     "RepositoryNotFoundError",
     "RevisionNotFoundError",
+    "RevisionResolutionError",
     "SafetensorsParsingError",
     "parse_ratelimit",
     "raise_for_status",
@@ -152,6 +154,10 @@ class DisabledRepoError(HfHubHTTPError):
 
 class RevisionNotFoundError(_RepoErrorMixin, HfHubHTTPError):
     """The branch, tag or commit does not exist in the repository."""
+
+
+class RevisionResolutionError(HubflowError):
+    """``resolve_revision``: the Hub could not be reached and the cache holds no commit for that revision."""
 
 
 class EntryNotFoundError(HubflowError):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from hubflow._api._base import AsyncHfApiBase, HfApiBase, blocking
 from hubflow._api._commits import CommitsMixin
+from hubflow._api._copy import CopyMixin
 from hubflow._api._access import AccessMixin
 from hubflow._api._collections import CollectionsMixin
 from hubflow._api._discussions import DiscussionsMixin
@@ -21,6 +22,7 @@ from hubflow._api._endpoints import EndpointsMixin, sync_endpoint
 from hubflow._api._jobs import JobsMixin
 from hubflow._api._large_folder import LargeFolderMixin
 from hubflow._api._listing import ListingMixin
+from hubflow._api._misc import MiscMixin, run_as_future
 from hubflow._api._paging import blocking_paged
 from hubflow._api._papers import PapersMixin
 from hubflow._api._refs import RefsMixin
@@ -35,6 +37,8 @@ __all__ = ["AsyncHfApi", "HfApi", "blocking"]
 
 
 class AsyncHfApi(
+    MiscMixin,  # compatibility odds and ends (hubflow/_api/_misc.py, _copy.py): first, they use the others
+    CopyMixin,
     UsersMixin,
     CommitsMixin,
     ReposMixin,
@@ -231,3 +235,13 @@ class HfApi(HfApiBase, sync_of=AsyncHfApi):
     paper_info = blocking(AsyncHfApi.paper_info)
     read_paper = blocking(AsyncHfApi.read_paper)
     list_daily_papers = blocking(AsyncHfApi.list_daily_papers)
+
+    # compatibility odds and ends (hubflow/_api/_misc.py, _copy.py)
+    run_as_future = run_as_future
+    resolve_revision = blocking(AsyncHfApi.resolve_revision)
+    get_model_tags = blocking(AsyncHfApi.get_model_tags)
+    get_dataset_tags = blocking(AsyncHfApi.get_dataset_tags)
+    get_sharded_safetensors_metadata = blocking(AsyncHfApi.get_sharded_safetensors_metadata)
+    search_spaces = blocking(AsyncHfApi.search_spaces)
+    get_zero_gpu_quota = blocking(AsyncHfApi.get_zero_gpu_quota)
+    copy_files = blocking(AsyncHfApi.copy_files)

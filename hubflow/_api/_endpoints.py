@@ -294,7 +294,7 @@ class EndpointsMixin(AsyncHfApiBase):
         return self._wrap(await self._run(node), namespace, token)
 
     async def list_inference_endpoints_hardware(
-        self, namespace: str | None = None, *, token: TokenArg = None
+        self, *, namespace: str | None = None, token: TokenArg = None
     ) -> list[InferenceEndpointHardware]:
         """Compute offers (vendor, region, instance type/size, price, quota) for a namespace.
 

@@ -22,23 +22,29 @@ __all__ = ["UsersMixin"]
 class UsersMixin(AsyncHfApiBase):
     """``whoami`` and ``get_full_repo_name``."""
 
-    async def whoami(self, token: TokenArg = None) -> dict[str, Any]:
+    async def whoami(self, token: TokenArg = None, *, cache: bool = False) -> dict[str, Any]:
         """The user (or org/app) the token belongs to, as the Hub's JSON dict.
 
         A token is required: ``token=False``, or no token anywhere, raises
-        ``LocalTokenNotFoundError``. ``token`` is a ``TokenArg``.
+        ``LocalTokenNotFoundError``. ``token`` is a ``TokenArg``. ``cache=True`` reuses this
+        instance's earlier answer for the same token (as huggingface_hub).
 
         ```python
         me = await api.whoami()
         me["name"], [org["name"] for org in me["orgs"]]
         ```
         """
-        if self.settings.token_to_send(token) is None:
+        sent = self.settings.token_to_send(token)
+        if sent is None:
             raise LocalTokenNotFoundError(
                 "whoami requires a token: pass `token=` or set HF_TOKEN (or log in to write the token file)."
             )
+        answers: dict[str | None, dict[str, Any]] = self.__dict__.setdefault("_whoami_answers", {})
+        if cache and sent in answers:
+            return answers[sent]
         try:
-            return await self._run(WhoAmI(token=token))
+            answers[sent] = answer = await self._run(WhoAmI(token=token))
+            return answer
         except HfHubHTTPError as err:
             if err.status_code == 401:
                 err.append_to_message("\nInvalid user token. The token you are using seems to be invalid or expired.")

@@ -108,6 +108,10 @@ from hubflow.schema._lfs import (
     PreuploadResponse,
     PreuploadResult,
 )
+from hubflow.schema._misc import (
+    ResolvedRevision,
+    SpaceSearchResult,
+)
 from hubflow.schema._papers import (
     PaperAuthor,
     PaperInfo,
@@ -251,6 +255,7 @@ __all__ = [
     "RepoStorageInfo",
     "RepoTreeEntry",
     "RepoUrl",
+    "ResolvedRevision",
     "SafeTensorsInfo",
     "SafetensorsFileMetadata",
     "SafetensorsIndex",
@@ -261,6 +266,7 @@ __all__ = [
     "SpaceHotReloading",
     "SpaceInfo",
     "SpaceRuntime",
+    "SpaceSearchResult",
     "SpaceSecret",
     "SpaceStage",
     "SpaceStorage",

@@ -24,6 +24,7 @@ from hubflow.server._hub import Hub, Limits
 from hubflow.server._router import Router
 
 _ROUTE_MODULES = (
+    "hubflow.server._routes_misc",  # first: /api/spaces/zero-gpu/quota is not a Space
     "hubflow.server._routes_repos",
     "hubflow.server._routes_files",
     "hubflow.server._routes_upload",
