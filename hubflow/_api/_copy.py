@@ -4,7 +4,9 @@ Mirrors huggingface_hub's repo-to-repo path: sources are listed (``get_paths_inf
 recursive ``list_repo_tree``), target paths follow ``cp -r`` / rsync rules (a trailing ``/`` on the
 source copies the folder's *contents*; an existing destination folder receives the source folder
 itself), and one ``create_commit`` of ``CommitOperationCopy`` lands on the destination (LFS files
-are copied server-side, regular files re-sent). Storage buckets are not supported by hubflow.
+are copied server-side, regular files re-sent). Across repos, the Hub duplicates LFS objects only
+by their Xet hash, which hubflow does not use: those files are downloaded to a temporary folder and
+uploaded again (same sha256, same commit). Storage buckets are not supported by hubflow.
 
 ```python
 api.copy_files("hf://alice/src/weights/", "hf://datasets/alice/backup/weights")
@@ -13,11 +15,12 @@ api.copy_files("hf://alice/src/weights/", "hf://datasets/alice/backup/weights")
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import AsyncIterator
 
 from hubflow._api._base import AsyncHfApiBase
 from hubflow._hf_uri import HfUri, parse_hf_uri
-from hubflow._operations import CommitOperationCopy
+from hubflow._operations import CommitOperation, CommitOperationAdd, CommitOperationCopy
 from hubflow._settings import TokenArg
 from hubflow.errors import EntryNotFoundError, RemoteEntryNotFoundError
 from hubflow.schema import RepoFile, RepoFolder
@@ -93,20 +96,28 @@ class CopyMixin(AsyncHfApiBase):
                 dest_exists_as_dir = await self._has_entries(dst, dest_path, token)
                 dest_is_dir = dest_exists_as_dir or destination.endswith("/")
         same_repo = (src.id, src.type) == (dst.id, dst.type)
-        operations = [
-            CommitOperationCopy(
-                src_path_in_repo=path, path_in_repo=target, src_revision=src.revision,
-                src_repo_id=None if same_repo else src.id, src_repo_type=None if same_repo else src.type,
-            )
-            async for path, target in self._copy_pairs(src, dest_path, dest_is_dir, dest_exists_as_dir,
-                                                         merge_contents, token)
-        ]
-        if not operations:
+        pairs = [pair async for pair in self._copy_pairs(src, dest_path, dest_is_dir, dest_exists_as_dir,
+                                                          merge_contents, token)]
+        if not pairs:
             raise EntryNotFoundError(f"No files found at '{source}' in {src.type} '{src.id}'.")
-        await self.create_commit(  # type: ignore[attr-defined]
-            dst.id, operations, commit_message=f"Copy files from {src.type}s/{src.id}",
-            repo_type=dst.type, revision=dst.revision, token=token,
-        )
+        with tempfile.TemporaryDirectory(prefix="hubflow-copy-") as scratch:
+            operations: list[CommitOperation] = []
+            for entry, target in pairs:
+                if entry.lfs is not None and not same_repo:
+                    local = await self.hf_hub_download(  # type: ignore[attr-defined]
+                        src.id, entry.path, repo_type=src.type, revision=src.revision, local_dir=scratch,
+                        token=token,
+                    )
+                    operations.append(CommitOperationAdd(path_in_repo=target, path_or_fileobj=local))
+                    continue
+                operations.append(CommitOperationCopy(
+                    src_path_in_repo=entry.path, path_in_repo=target, src_revision=src.revision,
+                    src_repo_id=None if same_repo else src.id, src_repo_type=None if same_repo else src.type,
+                ))
+            await self.create_commit(  # type: ignore[attr-defined]
+                dst.id, operations, commit_message=f"Copy files from {src.type}s/{src.id}",
+                repo_type=dst.type, revision=dst.revision, token=token,
+            )
 
     async def _has_entries(self, uri: HfUri, path: str, token: TokenArg) -> bool:
         try:
@@ -121,7 +132,7 @@ class CopyMixin(AsyncHfApiBase):
     async def _copy_pairs(
         self, src: HfUri, dest_path: str, dest_is_dir: bool, dest_exists_as_dir: bool, merge_contents: bool,
         token: TokenArg,
-    ) -> AsyncIterator[tuple[str, str]]:
+    ) -> AsyncIterator[tuple[RepoFile, str]]:
         rules = {"destination_path": dest_path, "destination_is_directory": dest_is_dir,
                  "destination_exists_as_directory": dest_exists_as_dir, "merge_contents": merge_contents}
         if src.path_in_repo:
@@ -129,12 +140,12 @@ class CopyMixin(AsyncHfApiBase):
                 src.id, [src.path_in_repo], repo_type=src.type, revision=src.revision, token=token
             )
             if len(found) == 1 and isinstance(found[0], RepoFile):
-                yield found[0].path, copy_target_path(found[0].path, None, is_single_file=True, **rules)
+                yield found[0], copy_target_path(found[0].path, None, is_single_file=True, **rules)
                 return
         async for entry in self.list_repo_tree(  # type: ignore[attr-defined]
             src.id, src.path_in_repo, recursive=True, repo_type=src.type, revision=src.revision, token=token
         ):
             if isinstance(entry, RepoFile):
-                yield entry.path, copy_target_path(
+                yield entry, copy_target_path(
                     entry.path, src.path_in_repo or None, is_single_file=False, **rules
                 )
