@@ -26,7 +26,7 @@ import threading
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from hubflow._operations import CommitOperationAdd
 from hubflow.pipelines._upload_folder import list_local_files
@@ -230,7 +230,7 @@ class CommitScheduler:
         files = [PartialFileIO(item.local_path, item.size_limit) for item in to_upload]
         try:
             operations = [
-                CommitOperationAdd(path_in_repo=item.path_in_repo, path_or_fileobj=file)
+                CommitOperationAdd(path_in_repo=item.path_in_repo, path_or_fileobj=cast(BinaryIO, file))
                 for item, file in zip(to_upload, files, strict=True)
             ]
             info: CommitInfo = self.api.create_commit(

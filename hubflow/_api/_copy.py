@@ -133,19 +133,21 @@ class CopyMixin(AsyncHfApiBase):
         self, src: HfUri, dest_path: str, dest_is_dir: bool, dest_exists_as_dir: bool, merge_contents: bool,
         token: TokenArg,
     ) -> AsyncIterator[tuple[RepoFile, str]]:
-        rules = {"destination_path": dest_path, "destination_is_directory": dest_is_dir,
-                 "destination_exists_as_directory": dest_exists_as_dir, "merge_contents": merge_contents}
+        def target(path: str, root: str | None, single: bool) -> str:
+            return copy_target_path(
+                path, root, is_single_file=single, destination_path=dest_path, destination_is_directory=dest_is_dir,
+                destination_exists_as_directory=dest_exists_as_dir, merge_contents=merge_contents,
+            )
+
         if src.path_in_repo:
             found = await self.get_paths_info(  # type: ignore[attr-defined]
                 src.id, [src.path_in_repo], repo_type=src.type, revision=src.revision, token=token
             )
             if len(found) == 1 and isinstance(found[0], RepoFile):
-                yield found[0], copy_target_path(found[0].path, None, is_single_file=True, **rules)
+                yield found[0], target(found[0].path, None, True)
                 return
         async for entry in self.list_repo_tree(  # type: ignore[attr-defined]
             src.id, src.path_in_repo, recursive=True, repo_type=src.type, revision=src.revision, token=token
         ):
             if isinstance(entry, RepoFile):
-                yield entry, copy_target_path(
-                    entry.path, src.path_in_repo or None, is_single_file=False, **rules
-                )
+                yield entry, target(entry.path, src.path_in_repo or None, False)

@@ -71,7 +71,7 @@ class ShardedSafetensorsAnswer(msgspec.Struct, frozen=True):
     headers: dict[str, dict[str, Any]]
 
 
-class GetShardedSafetensorsMetadata(Endpoint[ShardedSafetensorsAnswer]):
+class GetShardedSafetensorsMetadata(Endpoint[ShardedSafetensorsAnswer], kw_only=True):
     """``GET /api/models/{repo_id}/safetensors-metadata/{filename}``: the index and all shard headers at once.
 
     ```python
@@ -94,7 +94,7 @@ class GetShardedSafetensorsMetadata(Endpoint[ShardedSafetensorsAnswer]):
         return self.decode(response.content)
 
 
-class SearchSpaces(Endpoint[list[SpaceSearchResult]]):
+class SearchSpaces(Endpoint[list[SpaceSearchResult]], kw_only=True):
     """``GET /api/spaces/semantic-search?q=…``: Spaces matching a query, best first.
 
     ```python
