@@ -187,3 +187,17 @@ __all__ += [  # jobs, scheduled jobs, inference endpoints
     "SuspendScheduledJob", "TriggerScheduledJob", "UpdateInferenceEndpoint", "UpdateJobExpose", "UpdateJobLabels",
     "UpdateScheduledJobLabels", "UpdateScheduledJobSchedule",
 ]
+
+from hubflow.tasks.misc import (  # noqa: E402 - compatibility nodes, appended by their area
+    GetDatasetTags,
+    GetModelTags,
+    GetShardedSafetensorsMetadata,
+    GetZeroGpuQuota,
+    SearchSpaces,
+    ShardedSafetensorsAnswer,
+)
+
+__all__ += [  # compatibility: tags, sharded safetensors metadata, Space search, ZeroGPU quota
+    "GetDatasetTags", "GetModelTags", "GetShardedSafetensorsMetadata", "GetZeroGpuQuota", "SearchSpaces",
+    "ShardedSafetensorsAnswer",
+]
