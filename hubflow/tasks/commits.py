@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import AsyncIterator, Hashable
+from collections.abc import AsyncGenerator, AsyncIterator, Hashable
+from contextlib import aclosing
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -215,21 +216,23 @@ class Commit(Task[CommitInfo], kw_only=True):
         return lines
 
     # -- streaming -----------------------------------------------------------------------------
-    async def _inline_chunks(self, ctx: Context, item: _Inline) -> AsyncIterator[bytes]:
+    async def _inline_chunks(self, ctx: Context, item: _Inline) -> AsyncGenerator[bytes, None]:
         if item.addition is not None:
             source = item.addition.source
             sha1 = hashlib.sha1(f"blob {item.size}\0".encode())
             sent = 0
-            async for chunk in read_chunks(source, chunk_size=_B64_CHUNK):
-                sent += len(chunk)
-                await anyio.to_thread.run_sync(sha1.update, chunk)
-                if sent == item.size and sha1.hexdigest() != item.git_sha1:
-                    raise FileChangedError(
-                        f"{source.path} ({item.path_in_repo}) changed since it was hashed: its git blob id differs.",
-                        source.path,
-                    )
-                ctx.emit_progress(len(chunk))
-                yield base64.b64encode(chunk)
+            # aclosing: the file is closed when the request ends, not whenever GC finds the generator.
+            async with aclosing(read_chunks(source, chunk_size=_B64_CHUNK)) as chunks:
+                async for chunk in chunks:
+                    sent += len(chunk)
+                    await anyio.to_thread.run_sync(sha1.update, chunk)
+                    if sent == item.size and sha1.hexdigest() != item.git_sha1:
+                        raise FileChangedError(
+                            f"{source.path} ({item.path_in_repo}) changed since it was hashed: its git blob id differs.",
+                            source.path,
+                        )
+                    ctx.emit_progress(len(chunk))
+                    yield base64.b64encode(chunk)
             return
         assert item.download_url is not None
         pending = b""
@@ -242,15 +245,16 @@ class Commit(Task[CommitInfo], kw_only=True):
                     pending = pending[cut:]
         yield base64.b64encode(pending)
 
-    async def _body(self, ctx: Context, lines: list[bytes | _Inline]) -> AsyncIterator[bytes]:
+    async def _body(self, ctx: Context, lines: list[bytes | _Inline]) -> AsyncGenerator[bytes, None]:
         for line in lines:
             if isinstance(line, bytes):
                 yield line
                 continue
             head, tail = line.parts()
             yield head
-            async for chunk in self._inline_chunks(ctx, line):
-                yield chunk
+            async with aclosing(self._inline_chunks(ctx, line)) as chunks:
+                async for chunk in chunks:
+                    yield chunk
             yield tail
 
     async def run(self, ctx: Context) -> CommitInfo:
@@ -279,6 +283,8 @@ class Commit(Task[CommitInfo], kw_only=True):
             if body.error is not None:  # our own stream failed (a changed file): that is the error
                 raise body.error from None
             raise
+        finally:
+            await body.aclose()
         if body.error is not None:
             raise body.error
         answer = msgspec.json.decode(response.content, type=CommitResponse)
@@ -304,16 +310,29 @@ class Commit(Task[CommitInfo], kw_only=True):
 
 
 class _Recording:
-    """An async byte iterator that remembers the exception that stopped it."""
+    """An async byte iterator that remembers the exception that stopped it.
 
-    def __init__(self, inner: AsyncIterator[bytes]) -> None:
+    ``aclose()`` closes the wrapped generator chain: the HTTP client abandons a request body on a
+    reset without closing it, and left to GC its open files are finalized in arbitrary order
+    (ResourceWarning, sometimes from another thread).
+    """
+
+    def __init__(self, inner: AsyncGenerator[bytes, None]) -> None:
         self.inner = inner
         self.error: BaseException | None = None
+        self._iterators: list[AsyncGenerator[bytes, None]] = []
 
     def __aiter__(self) -> AsyncIterator[bytes]:
-        return self._iterate()
+        iterator = self._iterate()
+        self._iterators.append(iterator)
+        return iterator
 
-    async def _iterate(self) -> AsyncIterator[bytes]:
+    async def aclose(self) -> None:
+        for iterator in self._iterators:
+            await iterator.aclose()
+        await self.inner.aclose()
+
+    async def _iterate(self) -> AsyncGenerator[bytes, None]:
         try:
             async for chunk in self.inner:
                 yield chunk

@@ -22,7 +22,7 @@ import io
 import os
 import threading
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -162,7 +162,7 @@ def _reader(source: Source) -> tuple[Callable[[int, int], bytes], Callable[[], N
 
 async def read_chunks(
     source: Source, start: int = 0, length: int | None = None, chunk_size: int = CHUNK_SIZE
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes, None]:
     """Yield ``source[start:start+length]`` in chunks read in worker threads.
 
     A local file that is shorter than planned raises ``FileChangedError``.

@@ -26,7 +26,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import math
-from collections.abc import AsyncIterator, Hashable
+from collections.abc import AsyncGenerator, Hashable
+from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -256,29 +257,34 @@ class LfsBatch(Task[None], kw_only=True):
 
 async def _streamed(
     ctx: Context, item: LfsItem, start: int, length: int, check_sha256: bool
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes, None]:
     """The body of a PUT: chunks of the source, progress per chunk, sha256 checked before the end."""
     digest = hashlib.sha256()
     sent = 0
-    async for chunk in read_chunks(item.source, start, length, chunk_size=_STREAM_CHUNK):
-        sent += len(chunk)
-        if check_sha256:
-            await anyio.to_thread.run_sync(digest.update, chunk)
-            if sent == length and digest.hexdigest() != item.oid:
-                # Raised before the last chunk leaves: the server never sees a complete object.
-                raise FileChangedError(
-                    f"{item.source.path} ({item.path_in_repo}) changed since it was hashed: its sha256 differs.",
-                    item.source.path,
-                )
-        ctx.emit_progress(len(chunk))
-        yield chunk
+    # aclosing: the file is closed when the request ends, not whenever GC finds the generator.
+    async with aclosing(read_chunks(item.source, start, length, chunk_size=_STREAM_CHUNK)) as chunks:
+        async for chunk in chunks:
+            sent += len(chunk)
+            if check_sha256:
+                await anyio.to_thread.run_sync(digest.update, chunk)
+                if sent == length and digest.hexdigest() != item.oid:
+                    # Raised before the last chunk leaves: the server never sees a complete object.
+                    raise FileChangedError(
+                        f"{item.source.path} ({item.path_in_repo}) changed since it was hashed: its sha256 differs.",
+                        item.source.path,
+                    )
+            ctx.emit_progress(len(chunk))
+            yield chunk
 
 
-async def _put(ctx: Context, href: str, body: AsyncIterator[bytes], length: int) -> str:
+async def _put(ctx: Context, href: str, body: AsyncGenerator[bytes, None], length: int) -> str:
     """PUT to a signed URL (no Hub headers); returns the ETag header (may be empty)."""
-    response = await ctx.hub.request(
-        "PUT", href, content=body, headers={"content-length": str(length)}, hub_headers=False, timeout=None,
-    )
+    try:
+        response = await ctx.hub.request(
+            "PUT", href, content=body, headers={"content-length": str(length)}, hub_headers=False, timeout=None,
+        )
+    finally:
+        await body.aclose()  # the client abandons a body on a reset; its file must not wait for GC
     return str(response.headers.get("etag", ""))
 
 

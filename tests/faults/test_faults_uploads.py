@@ -3,6 +3,7 @@ typed error leaves it untouched (never a partial commit); a rerun after an error
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 from collections.abc import Callable, Iterator
@@ -210,3 +211,45 @@ def test_exhausted_budget_on_lfs_transfer_is_typed_and_commits_nothing(
         assert info.value.status_code == 503
         assert not proxy.entries("POST", "/commit/")
     assert commit_count(parts_hub.endpoint, repo) == 1
+
+
+def _open_files_under(root: Path) -> list[str]:
+    """Paths under ``root`` this process holds open (Linux ``/proc/self/fd``)."""
+    found = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:  # closed meanwhile (the listing's own fd)
+            continue
+        if target.startswith(str(root)):
+            found.append(target)
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc/self/fd (Linux)")
+@pytest.mark.parametrize(
+    ("method", "path", "action", "error"),
+    [("POST", COMMIT, reset_mid_request_body(50), HubConnectionError),
+     ("PUT", LFS_PUT, reset_mid_request_body(20_000), None)],
+    ids=["commit-reset", "put-reset"],
+)
+def test_a_body_abandoned_by_a_reset_closes_its_files_without_gc(
+    parts_hub: HubProcess, repo: str, folder: Path, make_api: Callable[..., HfApi],
+    method: str, path: str, action: _Action, error: type[Exception] | None,
+) -> None:
+    # The HTTP client drops a request body on a reset without closing it. Left to the garbage
+    # collector, the files it reads were finalized in arbitrary order (an intermittent
+    # ResourceWarning / "I/O operation on closed file"); they must be closed when the request ends.
+    gc.disable()
+    try:
+        with FaultProxy(parts_hub) as proxy:
+            proxy.plan.add(action, method=method, path=path)
+            api = make_api(proxy.url)
+            if error is None:
+                api.upload_folder(repo_id=repo, folder_path=folder)
+            else:
+                with pytest.raises(error):
+                    api.upload_folder(repo_id=repo, folder_path=folder)
+            assert _open_files_under(folder) == []
+    finally:
+        gc.enable()
