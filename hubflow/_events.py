@@ -31,7 +31,14 @@ __all__ = [
 
 
 class NodeStarted(msgspec.Struct, frozen=True, kw_only=True, tag="started"):
-    """A node began running (after acquiring its resource limit)."""
+    """A node began running (after acquiring its resource limit).
+
+    ```python
+    def sink(event: Event) -> None:
+        if isinstance(event, NodeStarted):
+            print("start", event.kind, event.label, event.total_bytes)
+    ```
+    """
 
     key: str
     """The node's identity (``Task.key``)."""
@@ -46,7 +53,12 @@ class NodeStarted(msgspec.Struct, frozen=True, kw_only=True, tag="started"):
 
 
 class NodeProgress(msgspec.Struct, frozen=True, kw_only=True, tag="progress"):
-    """Bytes hashed or transferred by a running node since its previous progress event."""
+    """Bytes hashed or transferred by a running node since its previous progress event.
+
+    ```python
+    total = sum(e.delta_bytes for e in events if isinstance(e, NodeProgress))
+    ```
+    """
 
     key: str
     kind: str
@@ -57,7 +69,12 @@ class NodeProgress(msgspec.Struct, frozen=True, kw_only=True, tag="progress"):
 
 
 class NodeRetrying(msgspec.Struct, frozen=True, kw_only=True, tag="retrying"):
-    """An attempt failed with a retryable error; the executor waits ``delay`` seconds."""
+    """An attempt failed with a retryable error; the executor waits ``delay`` seconds.
+
+    ```python
+    retries = [(e.kind, e.attempt, e.error) for e in events if isinstance(e, NodeRetrying)]
+    ```
+    """
 
     key: str
     kind: str
@@ -67,7 +84,12 @@ class NodeRetrying(msgspec.Struct, frozen=True, kw_only=True, tag="retrying"):
 
 
 class NodeFinished(msgspec.Struct, frozen=True, kw_only=True, tag="finished"):
-    """A node completed. ``from_journal`` is true when its result came from the journal."""
+    """A node completed. ``from_journal`` is true when its result came from the journal.
+
+    ```python
+    skipped = [e.key for e in events if isinstance(e, NodeFinished) and e.from_journal]
+    ```
+    """
 
     key: str
     kind: str
@@ -75,7 +97,12 @@ class NodeFinished(msgspec.Struct, frozen=True, kw_only=True, tag="finished"):
 
 
 class NodeFailed(msgspec.Struct, frozen=True, kw_only=True, tag="failed"):
-    """A node failed for good (not retryable, or the retry budget is spent)."""
+    """A node failed for good (not retryable, or the retry budget is spent).
+
+    ```python
+    failed = [(e.kind, e.error_type, e.error) for e in events if isinstance(e, NodeFailed)]
+    ```
+    """
 
     key: str
     kind: str

@@ -30,7 +30,13 @@ SAMPLE_SIZE = 512
 
 
 class FileHashes(msgspec.Struct, frozen=True, kw_only=True):
-    """What the upload pipeline needs to know about a file's content."""
+    """What the upload pipeline needs to know about a file's content.
+
+    ```python
+    hashes = await hash_file("weights.bin")
+    hashes.size, hashes.sha256
+    ```
+    """
 
     size: int
     sha256: str

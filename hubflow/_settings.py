@@ -34,6 +34,10 @@ class Limits(msgspec.Struct, frozen=True, kw_only=True):
     """How many nodes of each resource may run at once.
 
     ``commit`` is per (repo_id, repo_type, revision): commits to different branches run in parallel.
+
+    ```python
+    settings = Settings.from_env(limits=Limits(transfer=8, api=16))
+    ```
     """
 
     hash: int = msgspec.field(default_factory=lambda: os.cpu_count() or 1)
@@ -45,7 +49,12 @@ class Limits(msgspec.Struct, frozen=True, kw_only=True):
 class RetryPolicy(msgspec.Struct, frozen=True, kw_only=True):
     """Retry budget and back-off: waits are ``base_wait * 2**attempt`` capped at ``max_wait``,
     with full jitter when ``jitter`` is true. ``Retry-After`` / ``RateLimit`` override the wait
-    (plus ``server_wait_padding``, 1 s like huggingface_hub), still capped at ``max_server_wait``."""
+    (plus ``server_wait_padding``, 1 s like huggingface_hub), still capped at ``max_server_wait``.
+
+    ```python
+    settings = Settings.from_env(retry=RetryPolicy(max_retries=2, base_wait=0.5))
+    ```
+    """
 
     max_retries: int = 5
     base_wait: float = 1.0
@@ -56,7 +65,12 @@ class RetryPolicy(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Timeouts(msgspec.Struct, frozen=True, kw_only=True):
-    """Per-request timeouts in seconds (None: no timeout, as huggingface_hub's shared client)."""
+    """Per-request timeouts in seconds (None: no timeout, as huggingface_hub's shared client).
+
+    ```python
+    settings = msgspec.structs.replace(Settings.from_env(), timeouts=Timeouts(api=30.0))
+    ```
+    """
 
     api: float | None = 60.0
     etag: float = 10.0
@@ -67,6 +81,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """The configuration shared by a client, its graphs and its facade.
 
     ``token`` is the instance default for ``TokenArg`` (see ``TokenArg``).
+
+    ```python
+    settings = Settings.from_env(endpoint="http://127.0.0.1:8080", token="hf_alice_write")
+    results = await run(graph, settings)
+    ```
     """
 
     endpoint: str = "https://huggingface.co"

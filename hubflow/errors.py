@@ -83,7 +83,15 @@ __all__ = [
 
 
 class HubflowError(Exception):
-    """Root of every hubflow exception: ``except HubflowError`` catches them all."""
+    """Root of every hubflow exception: ``except HubflowError`` catches them all.
+
+    ```python
+    try:
+        api.upload_folder(repo_id="alice/m", folder_path="out")
+    except HubflowError as err:
+        print(f"upload failed: {type(err).__name__}: {err}")
+    ```
+    """
 
 
 class HfHubHTTPError(HubflowError, OSError):
@@ -141,39 +149,111 @@ class _RepoErrorMixin:
 
 
 class RepositoryNotFoundError(_RepoErrorMixin, HfHubHTTPError):
-    """The repository does not exist, or it is private and the token cannot see it."""
+    """The repository does not exist, or it is private and the token cannot see it.
+
+    ```python
+    try:
+        api.model_info("alice/nope")
+    except RepositoryNotFoundError as err:
+        err.repo_id  # "alice/nope"
+    ```
+    """
 
 
 class GatedRepoError(RepositoryNotFoundError):
-    """The repository is gated and the user has not been granted access."""
+    """The repository is gated and the user has not been granted access.
+
+    ```python
+    try:
+        api.hf_hub_download("acme/gated-model", "model.safetensors")
+    except GatedRepoError:
+        print("ask for access on the repo page first")
+    ```
+    """
 
 
 class DisabledRepoError(HfHubHTTPError):
-    """The repository has been disabled by its author or the Hub."""
+    """The repository has been disabled by its author or the Hub.
+
+    ```python
+    try:
+        api.model_info("alice/disabled")
+    except DisabledRepoError as err:
+        err.server_message
+    ```
+    """
 
 
 class RevisionNotFoundError(_RepoErrorMixin, HfHubHTTPError):
-    """The branch, tag or commit does not exist in the repository."""
+    """The branch, tag or commit does not exist in the repository.
+
+    ```python
+    try:
+        api.list_repo_files("alice/m", revision="no-such-branch")
+    except RevisionNotFoundError:
+        api.create_branch("alice/m", branch="no-such-branch")
+    ```
+    """
 
 
 class RevisionResolutionError(HubflowError):
-    """``resolve_revision``: the Hub could not be reached and the cache holds no commit for that revision."""
+    """``resolve_revision``: the Hub could not be reached and the cache holds no commit for that revision.
+
+    ```python
+    try:
+        sha = api.resolve_revision("alice/m", revision="main").commit_sha
+    except RevisionResolutionError:
+        sha = None  # offline and never downloaded
+    ```
+    """
 
 
 class EntryNotFoundError(HubflowError):
-    """A file is missing, either on the Hub or in the local cache."""
+    """A file is missing, either on the Hub or in the local cache.
+
+    ```python
+    try:
+        path = api.hf_hub_download("alice/m", "config.json")
+    except EntryNotFoundError:          # RemoteEntryNotFoundError or LocalEntryNotFoundError
+        path = None
+    ```
+    """
 
 
 class RemoteEntryNotFoundError(_RepoErrorMixin, HfHubHTTPError, EntryNotFoundError):
-    """The file does not exist at that revision on the Hub."""
+    """The file does not exist at that revision on the Hub.
+
+    ```python
+    try:
+        api.hf_hub_download("alice/m", "missing.txt")
+    except RemoteEntryNotFoundError as err:
+        err.repo_id  # "alice/m"
+    ```
+    """
 
 
 class LocalEntryNotFoundError(FileNotFoundError, EntryNotFoundError):
-    """The file is not in the cache and the Hub cannot be reached (or offline mode is on)."""
+    """The file is not in the cache and the Hub cannot be reached (or offline mode is on).
+
+    ```python
+    try:
+        api.hf_hub_download("alice/m", "config.json", local_files_only=True)
+    except LocalEntryNotFoundError:
+        print("not cached yet")
+    ```
+    """
 
 
 class IncompleteSnapshotError(LocalEntryNotFoundError):
-    """A cached snapshot lacks some files and the Hub cannot be reached to complete it."""
+    """A cached snapshot lacks some files and the Hub cannot be reached to complete it.
+
+    ```python
+    try:
+        api.snapshot_download("alice/m", local_files_only=True)
+    except IncompleteSnapshotError as err:
+        err.snapshot_path  # the partial snapshot folder
+    ```
+    """
 
     def __init__(self, message: str, snapshot_path: str | Path) -> None:
         super().__init__(message)
@@ -181,11 +261,27 @@ class IncompleteSnapshotError(LocalEntryNotFoundError):
 
 
 class BadRequestError(HfHubHTTPError, ValueError):
-    """The server rejected the request as malformed (HTTP 400)."""
+    """The server rejected the request as malformed (HTTP 400).
+
+    ```python
+    try:
+        api.create_commit("alice/m", operations=ops, commit_message="Add")
+    except BadRequestError as err:
+        err.server_message  # what the Hub objected to
+    ```
+    """
 
 
 class JobNotFoundError(HfHubHTTPError):
-    """The job (or scheduled job) id does not exist (HTTP 404 under ``/api/jobs``)."""
+    """The job (or scheduled job) id does not exist (HTTP 404 under ``/api/jobs``).
+
+    ```python
+    try:
+        api.inspect_job(job_id="0123456789abcdef01234567")
+    except JobNotFoundError as err:
+        err.job_id
+    ```
+    """
 
     job_id: str | None = None
 
@@ -194,30 +290,77 @@ class CommitConflictError(HfHubHTTPError):
     """The commit's ``parent_commit`` is no longer the head of the branch (HTTP 412).
 
     Safe to handle by re-reading the branch head and committing again.
+
+    ```python
+    head = api.repo_info("alice/m").sha
+    try:
+        api.create_commit("alice/m", operations=ops, commit_message="Add", parent_commit=head)
+    except CommitConflictError:
+        ...  # someone committed in between: re-read and decide
+    ```
     """
 
 
 class OfflineModeIsEnabled(HubflowError, ConnectionError):
-    """A request was attempted while ``HF_HUB_OFFLINE=1``."""
+    """A request was attempted while ``HF_HUB_OFFLINE=1``.
+
+    ```python
+    try:
+        api.model_info("alice/m")
+    except OfflineModeIsEnabled:
+        print("unset HF_HUB_OFFLINE to reach the Hub")
+    ```
+    """
 
 
 class HubConnectionError(HubflowError, ConnectionError):
     """The Hub could not be reached (DNS, refused, reset, timeout) after every retry.
 
     The original ``httpx`` exception is the ``__cause__``.
+
+    ```python
+    try:
+        HfApi(endpoint="http://127.0.0.1:9").whoami()
+    except HubConnectionError as err:
+        type(err.__cause__)  # httpx.ConnectError
+    ```
     """
 
 
 class LocalTokenNotFoundError(HubflowError, OSError):
-    """``token=True`` was passed but no token is stored (``HF_TOKEN`` or the token file)."""
+    """``token=True`` was passed but no token is stored (``HF_TOKEN`` or the token file).
+
+    ```python
+    try:
+        api.whoami(token=True)
+    except LocalTokenNotFoundError:
+        print("set HF_TOKEN first")
+    ```
+    """
 
 
 class FileMetadataError(HubflowError, OSError):
-    """A ``HEAD`` on ``/resolve`` lacked ``X-Repo-Commit``, ``ETag`` or a size."""
+    """A ``HEAD`` on ``/resolve`` lacked ``X-Repo-Commit``, ``ETag`` or a size.
+
+    ```python
+    try:
+        api.get_hf_file_metadata(hf_hub_url("alice/m", "config.json"))
+    except FileMetadataError:
+        print("a proxy stripped the Hub's headers")
+    ```
+    """
 
 
 class FileChangedError(HubflowError, OSError):
-    """A local file changed (size or content) between hashing it and uploading it."""
+    """A local file changed (size or content) between hashing it and uploading it.
+
+    ```python
+    try:
+        api.upload_folder(repo_id="alice/m", folder_path="logs")
+    except FileChangedError as err:
+        err.path  # still being written to: retry once it is closed
+    ```
+    """
 
     def __init__(self, message: str, path: str | Path | None = None) -> None:
         super().__init__(message)
@@ -225,19 +368,48 @@ class FileChangedError(HubflowError, OSError):
 
 
 class HFValidationError(HubflowError, ValueError):
-    """An argument is malformed (repo id, ``path_in_repo``, revision, repo type)."""
+    """An argument is malformed (repo id, ``path_in_repo``, revision, repo type).
+
+    ```python
+    try:
+        api.model_info("not a/valid--id")
+    except HFValidationError as err:   # raised before any request
+        print(err)
+    ```
+    """
 
 
 class SafetensorsParsingError(HubflowError):
-    """A safetensors header could not be parsed."""
+    """A safetensors header could not be parsed.
+
+    ```python
+    try:
+        api.get_safetensors_metadata("alice/m")
+    except SafetensorsParsingError:
+        print("model.safetensors has a corrupt header")
+    ```
+    """
 
 
 class NotASafetensorsRepoError(HubflowError):
-    """The repository has neither ``model.safetensors`` nor ``model.safetensors.index.json``."""
+    """The repository has neither ``model.safetensors`` nor ``model.safetensors.index.json``.
+
+    ```python
+    try:
+        api.get_safetensors_metadata("alice/pickle-only")
+    except NotASafetensorsRepoError:
+        metadata = None
+    ```
+    """
 
 
 class CacheNotFound(HubflowError):
-    """The cache directory does not exist."""
+    """The cache directory does not exist.
+
+    ```python
+    raise CacheNotFound("no cache here", cache_dir="/tmp/empty")   # err.cache_dir
+    ```
+    """
 
     def __init__(self, msg: str, cache_dir: str | Path) -> None:
         super().__init__(msg)
@@ -245,11 +417,22 @@ class CacheNotFound(HubflowError):
 
 
 class CorruptedCacheException(HubflowError):
-    """The cache directory has an unexpected layout."""
+    """The cache directory has an unexpected layout.
+
+    ```python
+    raise CorruptedCacheException("snapshots/ is missing in models--alice--m")
+    ```
+    """
 
 
 class GraphError(HubflowError):
-    """The task graph is malformed: a cycle, or a dependency that was never added."""
+    """The task graph is malformed: a cycle, or a dependency that was never added.
+
+    ```python
+    graph = Graph()
+    graph.add(RepoInfo(repo_id="alice/m"), after=[WhoAmI()])   # GraphError: WhoAmI was never added
+    ```
+    """
 
 
 class NodesFailedError(HubflowError):
@@ -257,6 +440,15 @@ class NodesFailedError(HubflowError):
 
     ``failures`` lists ``(task, typed error)`` pairs; ``results`` holds what finished.
     Nodes depending on a failed node were skipped.
+
+    ```python
+    try:
+        results = await run(graph, settings, fail_fast=False)
+    except NodesFailedError as err:
+        for task, error in err.failures:
+            print(task.label, error)
+        results = err.results
+    ```
     """
 
     def __init__(self, message: str, *, failures: list[tuple[Any, BaseException]], results: Any) -> None:

@@ -117,7 +117,16 @@ class AsyncHfApiBase:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the HTTP client (an injected ``client=`` is left open)."""
+        """Close the HTTP client (an injected ``client=`` is left open).
+
+        ```python
+        api = AsyncHfApi(endpoint="http://127.0.0.1:8080")
+        try:
+            await api.whoami()
+        finally:
+            await api.aclose()
+        ```
+        """
         await self.hub.aclose()
 
     async def _run(self, task: Task[T], *, on_event: EventSink | None = None) -> T:
@@ -239,7 +248,14 @@ class HfApiBase:
             return self._loop.portal
 
     def close(self) -> None:
-        """Close the HTTP client and stop the loop thread. Idempotent."""
+        """Close the HTTP client and stop the loop thread. Idempotent.
+
+        ```python
+        api = HfApi(endpoint="http://127.0.0.1:8080")
+        api.whoami()
+        api.close()
+        ```
+        """
         with self._lock:
             loop, self._loop = self._loop, None
         if loop is None or loop.portal is None:

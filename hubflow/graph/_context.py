@@ -38,6 +38,13 @@ class Context:
     * ``await submit(task)`` — run a node through the executor (limits, retries, journal) and
       wait for its result; the caller's own limiter slot is released while it waits, so a node
       submitting same-resource children cannot deadlock the pool.
+
+    ```python
+    async def run(self, ctx: Context) -> str:
+        path = ctx.result_of(self.download)      # an upstream node's result
+        ctx.emit_progress(os.path.getsize(path))
+        return path
+    ```
     """
 
     def __init__(self, execution: _Execution, node: Task[Any]) -> None:

@@ -56,6 +56,12 @@ class Results(Mapping[Task[Any], Any]):
     """The results of a run, indexed by task (typed: ``results[task]`` is the task's ``T``).
 
     ``from_journal`` holds the keys whose results were read from the journal, not recomputed.
+
+    ```python
+    results = await run(graph, settings, journal=journal)
+    info = results[commit]                      # a CommitInfo
+    commit.key in results.from_journal          # True when a rerun skipped it
+    ```
     """
 
     def __init__(self, graph: Graph, values: dict[str, Any], from_journal: set[str]) -> None:

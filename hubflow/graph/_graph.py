@@ -29,6 +29,12 @@ class Graph:
 
     The executor may add nodes while the graph runs (``Context.add``); the graph you pass to
     ``run`` is the one that grows.
+
+    ```python
+    graph = Graph()
+    repo = graph.add(CreateRepo(repo_id="alice/m", exist_ok=True))
+    info = graph.add(RepoInfo(repo_id="alice/m"), after=[repo])
+    ```
     """
 
     def __init__(self) -> None:

@@ -37,6 +37,12 @@ class Journal:
 
     Only nodes whose class sets ``journaled = True`` are recorded (hashes, transfers, commits):
     reads of Hub state are cheap and must not be served stale.
+
+    ```python
+    journal = Journal("upload.journal")
+    await run(plan.graph, settings, journal=journal)   # after a crash, run it again:
+    await run(plan.graph, settings, journal=journal)   # finished hashes/uploads/commits are skipped
+    ```
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
