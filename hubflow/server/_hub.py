@@ -139,5 +139,14 @@ class Hub:
             raise HubError(403, f"Your request to access {kind} {row.repo_id} has been rejected by the repo's authors.", code="GatedRepo")
         raise HubError(403, f"Access to {kind} {row.repo_id} is restricted and you are not in the authorized list.", code="GatedRepo")
 
+    def lfs_linked(self, repo_id: int, oid: str, size: int | None = None) -> bool:
+        """The object was uploaded to (or copied with) this repo and is in the store.
+
+        LFS objects are stored once but belong to repos: a repo never serves or references an
+        object it does not own, so knowing a sha256 is never enough to read it.
+        """
+        known = self.db.lfs_size(repo_id, oid)
+        return known is not None and (size is None or known == size) and self.lfs.exists(oid, known)
+
     def open_git(self, row: RepoRow) -> GitRepo:
         return self.git.open(row.type, row.namespace, row.name)

@@ -42,7 +42,7 @@ _PLACEHOLDERS = {
     "{R}": r"(?P<ns>[^/]+)/(?P<name>[^/]+?)",
     "{rev}": r"(?P<rev>[^/]+)",
     "{path}": r"(?P<path>.+)",
-    "{num}": r"(?P<num>[0-9]+)",
+    "{num}": r"(?P<num>[0-9]{1,9})",  # discussion numbers: a 5,000-digit one is a 404, not an int() crash
 }
 
 

@@ -129,8 +129,14 @@ def list_collections(ctx: Ctx) -> Response:
         rows = [c for c in rows if text in c["title"].lower()]
     for wanted in items:  # "models/alice/m", "papers/2401.00001", ...
         kind, _, ident = wanted.partition("/")
+        kind = kind.rstrip("s")
         ids = {r[0] for r in ctx.hub.db.query(
-            "SELECT collection_id FROM collection_items WHERE item_type = ? AND item_id = ?", kind.rstrip("s"), ident)}
+            "SELECT collection_id FROM collection_items WHERE item_type = ? AND item_id = ?", kind, ident)}
+        if kind in _REPO_TYPES:  # filtering by a repo the caller cannot see must not reveal it exists
+            namespace, _, name = ident.partition("/")
+            repo = ctx.hub.db.get_repo(kind, namespace, name)
+            if repo is None or (repo.private and not ctx.hub.owns(ctx.user, namespace)):
+                ids = set()
         rows = [c for c in rows if c["id"] in ids]
     rows.sort(key=lambda c: c["last_updated"], reverse=True)  # lastModified (trending/upvotes: no signal here)
     return link_page(ctx, [collection_json(ctx, c, listed=True) for c in rows], page_size=min(100, ctx.hub.limits.page_size))

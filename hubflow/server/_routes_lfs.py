@@ -143,9 +143,10 @@ def complete(ctx: Ctx) -> Response:
         parts = [(int(p["partNumber"]), str(p["etag"])) for p in body["parts"]]
     except (KeyError, TypeError, ValueError):
         raise bad_request("Invalid parts list") from None
-    # Idempotent: a client retrying after a lost answer finds the object already assembled
-    # (its content is verified by oid), as completing an S3 multipart upload twice succeeds.
-    if not ctx.hub.lfs.exists(oid, size):
+    # Idempotent: a client retrying after a lost answer finds the object already assembled and
+    # linked to *this* repo, as completing an S3 multipart upload twice succeeds. An object stored
+    # for another repo is not enough: its bytes must be sent (knowing a sha256 is not possession).
+    if not (ctx.hub.lfs.exists(oid, size) and ctx.hub.db.lfs_size(rid, oid) == size):
         ctx.hub.lfs.complete(rid, oid, size, parts)
     ctx.hub.db.link_lfs(rid, oid, size)
     return _lfs_response({"oid": oid, "size": size})

@@ -89,26 +89,28 @@ def get_dataset_tags(ctx: Ctx) -> Response:
 
 
 # -- sharded safetensors -----------------------------------------------------------------------------------
-def _file_bytes(hub: Hub, git: GitRepo, entry: Entry, start: int, length: int) -> bytes:
+def _file_bytes(hub: Hub, repo_id: int, git: GitRepo, entry: Entry, start: int, length: int) -> bytes:
     if entry.lfs is None:
         return git.read_blob(entry.oid)[start : start + length]
+    if not hub.lfs_linked(repo_id, entry.lfs[0]):  # never read an object this repo does not own
+        raise entry_not_found(entry.path)
     with open(hub.lfs.path(entry.lfs[0]), "rb") as f:
         f.seek(start)
         return f.read(length)
 
 
-def _shard_header(hub: Hub, git: GitRepo, sha: str, shard: str) -> dict[str, Any]:
+def _shard_header(hub: Hub, repo_id: int, git: GitRepo, sha: str, shard: str) -> dict[str, Any]:
     entry = git.entry(sha, shard)
     if entry is None or entry.type != "file":
         raise entry_not_found(shard, sha)
-    head = _file_bytes(hub, git, entry, 0, 8)
+    head = _file_bytes(hub, repo_id, git, entry, 0, 8)
     if len(head) < 8:
         raise bad_request(f"{shard} is not a safetensors file (shorter than 8 bytes)")
     (length,) = struct.unpack("<Q", head)
     if length > min(25_000_000, entry.size - 8):
         raise bad_request(f"{shard} has an invalid safetensors header length ({length})")
     try:
-        header = json.loads(_file_bytes(hub, git, entry, 8, length))
+        header = json.loads(_file_bytes(hub, repo_id, git, entry, 8, length))
     except ValueError:
         raise bad_request(f"{shard} has a safetensors header that is not JSON") from None
     if not isinstance(header, dict):
@@ -131,12 +133,12 @@ def sharded_safetensors_metadata(ctx: Ctx) -> Response:
         if entry is None or entry.type != "file":
             raise entry_not_found(path, sha)
         try:
-            index = json.loads(_file_bytes(hub, git, entry, 0, entry.size))
+            index = json.loads(_file_bytes(hub, row.id, git, entry, 0, entry.size))
             weight_map = index.pop("weight_map")
             shards = sorted(set(weight_map.values()))
         except (ValueError, KeyError, AttributeError, TypeError):
             raise bad_request(f"{path} is not a safetensors index (no weight_map)") from None
-        headers = {shard: _shard_header(hub, git, sha, clean_path(shard)) for shard in shards}
+        headers = {shard: _shard_header(hub, row.id, git, sha, clean_path(shard)) for shard in shards}
     finally:
         git.close()
     return json_response({"index": index, "headers": headers})

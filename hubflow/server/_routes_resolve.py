@@ -51,6 +51,10 @@ def _lookup(ctx: Ctx) -> tuple[str, Entry, bytes | None]:
         entry = git.entry(sha, path)
         if entry is None or entry.type != "file":
             raise entry_not_found(path, sha)
+        if entry.lfs is not None and not hub.lfs_linked(row.id, entry.lfs[0]):
+            # only objects uploaded to (or copied with) this repo are served: a sha256 is no key
+            raise HubError(404, f"LFS object for {path} is missing from this repo", code="EntryNotFound",
+                           headers={"X-Repo-Commit": sha})
         data = None if entry.lfs else git.read_blob(entry.oid)
     finally:
         git.close()

@@ -23,7 +23,15 @@ from starlette.responses import Response
 from hubflow.server._card import CardError, parse_front_matter, validate_card
 from hubflow.server._db import RepoRow
 from hubflow.server._errors import HubError, bad_request, revision_not_found
-from hubflow.server._gitstore import AddBlob, DeleteFile, DeleteFolder, GitRepo, Operation, lfs_pointer
+from hubflow.server._gitstore import (
+    AddBlob,
+    DeleteFile,
+    DeleteFolder,
+    GitRepo,
+    Operation,
+    lfs_pointer,
+    parse_pointer,
+)
 from hubflow.server._hub import Hub
 from hubflow.server._paths import clean_path
 from hubflow.server._patterns import GitAttributes, GitIgnore, choose_upload_mode
@@ -141,6 +149,10 @@ def _parse_commit(hub: Hub, row: RepoRow, body: bytes) -> tuple[dict[str, Any], 
                     raise bad_request(f"Invalid base64 content for {path}") from None
             else:
                 data = str(content).encode()
+            # A pointer committed as a regular file is served as an LFS file: same rule as lfsFile
+            # (otherwise knowing a sha256 would read another repo's object).
+            if (pointer := parse_pointer(data)) is not None and not hub.lfs_linked(row.id, *pointer):
+                raise bad_request(f"{path} is an LFS pointer to an object that was not uploaded to this repo")
             ops.append(AddBlob(path, data))
         elif key == "lfsFile":
             path = clean_path(str(value.get("path", "")))
