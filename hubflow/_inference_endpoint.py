@@ -33,11 +33,27 @@ __all__ = ["AsyncInferenceEndpoint", "InferenceEndpoint", "InferenceEndpointErro
 
 
 class InferenceEndpointError(HubflowError):
-    """The endpoint ended up ``failed`` or ``updateFailed``."""
+    """The endpoint ended up ``failed`` or ``updateFailed``.
+
+    ```python
+    try:
+        endpoint.wait(timeout=600)
+    except InferenceEndpointError:
+        print(endpoint.fetch().status)
+    ```
+    """
 
 
 class InferenceEndpointTimeoutError(InferenceEndpointError, TimeoutError):
-    """``wait(timeout=...)`` ran out before the endpoint was reachable."""
+    """``wait(timeout=...)`` ran out before the endpoint was reachable.
+
+    ```python
+    try:
+        endpoint.wait(timeout=60)
+    except InferenceEndpointTimeoutError:
+        endpoint.pause()
+    ```
+    """
 
 
 @dataclass

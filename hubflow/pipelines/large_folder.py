@@ -76,7 +76,13 @@ MAX_FILE_SIZE = 50 * 1000**3
 
 
 class LargeFolderWarning(UserWarning):
-    """The folder exceeds one of the Hub's recommended limits (files, files per folder, file size)."""
+    """The folder exceeds one of the Hub's recommended limits (files, files per folder, file size).
+
+    ```python
+    warnings.simplefilter("error", LargeFolderWarning)   # refuse instead of warning
+    api.upload_large_folder("alice/big", "big_folder", repo_type="dataset")
+    ```
+    """
 
 
 class LargeFolderPlan(msgspec.Struct, kw_only=True):

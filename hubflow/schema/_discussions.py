@@ -78,7 +78,13 @@ class DiscussionEvent(Wire, frozen=True):
 
 
 class DiscussionComment(DiscussionEvent, frozen=True):
-    """A comment: `content` (markdown), `edited`, `hidden`, and `rendered`, `last_edited_at`, ... from `data`."""
+    """A comment: `content` (markdown), `edited`, `hidden`, and `rendered`, `last_edited_at`, ... from `data`.
+
+    ```python
+    details = api.get_discussion_details("alice/m", 1)
+    texts = [e.content for e in details.events if isinstance(e, DiscussionComment) and not e.hidden]
+    ```
+    """
 
     content: str = ""
     edited: bool = False
@@ -111,20 +117,37 @@ class DiscussionComment(DiscussionEvent, frozen=True):
 
 
 class DiscussionStatusChange(DiscussionEvent, frozen=True):
-    """A status change (`open`, `closed`, `merged`, `draft`)."""
+    """A status change (`open`, `closed`, `merged`, `draft`).
+
+    ```python
+    change = api.change_discussion_status("alice/m", 1, new_status="closed")
+    change.new_status  # "closed"
+    ```
+    """
 
     new_status: str = ""
 
 
 class DiscussionCommit(DiscussionEvent, frozen=True):
-    """A commit pushed to a pull request: `summary` (first line) and `oid`."""
+    """A commit pushed to a pull request: `summary` (first line) and `oid`.
+
+    ```python
+    pushed = [e.oid for e in details.events if isinstance(e, DiscussionCommit)]
+    ```
+    """
 
     summary: str = ""
     oid: str = ""
 
 
 class DiscussionTitleChange(DiscussionEvent, frozen=True):
-    """A title change: `old_title`, `new_title`."""
+    """A title change: `old_title`, `new_title`.
+
+    ```python
+    change = api.rename_discussion("alice/m", 1, new_title="Better title")
+    change.old_title, change.new_title
+    ```
+    """
 
     old_title: str = ""
     new_title: str = ""

@@ -34,7 +34,12 @@ __all__ = [
 
 
 class InferenceEndpointStatus(str, enum.Enum):
-    """States of an endpoint (`status.state`)."""
+    """States of an endpoint (`status.state`).
+
+    ```python
+    endpoint.status == InferenceEndpointStatus.RUNNING   # a str enum: compares with "running"
+    ```
+    """
 
     PENDING = "pending"
     INITIALIZING = "initializing"
@@ -47,7 +52,12 @@ class InferenceEndpointStatus(str, enum.Enum):
 
 
 class InferenceEndpointType(str, enum.Enum):
-    """Visibility of an endpoint."""
+    """Visibility of an endpoint.
+
+    ```python
+    api.create_inference_endpoint("my-ep", repository="alice/m", ..., type=InferenceEndpointType.PRIVATE)
+    ```
+    """
 
     PUBLIC = "public"
     PROTECTED = "protected"

@@ -40,7 +40,12 @@ DEFAULT_ENDPOINT = "https://huggingface.co"
 
 
 class JobStage(str, enum.Enum):
-    """Stage of a job (`JobStatus.stage` holds the raw string; compare with these)."""
+    """Stage of a job (`JobStatus.stage` holds the raw string; compare with these).
+
+    ```python
+    api.inspect_job(job_id=job_id).status.stage == JobStage.COMPLETED
+    ```
+    """
 
     COMPLETED = "COMPLETED"
     CANCELED = "CANCELED"
@@ -51,7 +56,13 @@ class JobStage(str, enum.Enum):
 
 
 class JobStatus(Wire, frozen=True):
-    """`status` of a job: `stage` (required), `message`, `expose_urls`, `ssh_url`."""
+    """`status` of a job: `stage` (required), `message`, `expose_urls`, `ssh_url`.
+
+    ```python
+    status = api.inspect_job(job_id=job_id).status
+    status.stage, status.message
+    ```
+    """
 
     stage: str
     message: str | None = None
@@ -60,7 +71,13 @@ class JobStatus(Wire, frozen=True):
 
 
 class JobOwner(Wire, frozen=True):
-    """Owner of a job: `id`, `name`, `type` (all required)."""
+    """Owner of a job: `id`, `name`, `type` (all required).
+
+    ```python
+    job = api.run_job(image="python:3.12", command=["python", "-c", "print(1)"])
+    job.owner.name   # your user name, or the org given as namespace=
+    ```
+    """
 
     id: str
     name: str
@@ -68,14 +85,25 @@ class JobOwner(Wire, frozen=True):
 
 
 class JobNetwork(Wire, frozen=True):
-    """Network of a job: `group` and `aliases`."""
+    """Network of a job: `group` and `aliases`.
+
+    ```python
+    JobNetwork(group="training", aliases=["worker-0"])
+    ```
+    """
 
     group: str
     aliases: list[str] = []
 
 
 class JobDurations(Wire, frozen=True):
-    """Durations in seconds: `schedulingSecs`, `runningSecs`, `totalSecs`."""
+    """Durations in seconds: `schedulingSecs`, `runningSecs`, `totalSecs`.
+
+    ```python
+    job = api.inspect_job(job_id=job_id)
+    job.durations.running_secs if job.durations else None
+    ```
+    """
 
     scheduling_secs: int | None = None
     running_secs: int | None = None
@@ -83,7 +111,12 @@ class JobDurations(Wire, frozen=True):
 
 
 class JobInitiator(Wire, frozen=True):
-    """Who started a job: `type`, `id`, optional `name`."""
+    """Who started a job: `type`, `id`, optional `name`.
+
+    ```python
+    job.initiator.type if job.initiator else None   # e.g. "user"
+    ```
+    """
 
     type: str
     id: str
@@ -207,7 +240,12 @@ class ScheduledJobInfo(Wire, frozen=True):
 
 
 class JobAccelerator(Wire, frozen=True):
-    """Accelerator of a hardware flavour."""
+    """Accelerator of a hardware flavour.
+
+    ```python
+    gpus = [(h.name, h.accelerator.model) for h in api.list_jobs_hardware() if h.accelerator]
+    ```
+    """
 
     type: str
     model: str
@@ -217,7 +255,13 @@ class JobAccelerator(Wire, frozen=True):
 
 
 class JobHardwareInfo(Wire, frozen=True):
-    """A hardware flavour (`GET /api/jobs/hardware`, `GET /api/spaces/hardware`)."""
+    """A hardware flavour (`GET /api/jobs/hardware`, `GET /api/spaces/hardware`).
+
+    ```python
+    cheapest = min(api.list_jobs_hardware(), key=lambda h: h.unit_cost_usd)
+    cheapest.name, cheapest.pretty_name, cheapest.unit_label
+    ```
+    """
 
     name: str
     pretty_name: str

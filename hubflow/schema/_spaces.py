@@ -36,7 +36,12 @@ __all__ = [
 
 
 class SpaceStage(str, enum.Enum):
-    """Stage of a Space (`SpaceRuntime.stage` holds the raw string; compare with these)."""
+    """Stage of a Space (`SpaceRuntime.stage` holds the raw string; compare with these).
+
+    ```python
+    api.get_space_runtime("alice/demo").stage == SpaceStage.RUNNING
+    ```
+    """
 
     NO_APP_FILE = "NO_APP_FILE"
     CONFIG_ERROR = "CONFIG_ERROR"
@@ -53,7 +58,12 @@ class SpaceStage(str, enum.Enum):
 
 
 class SpaceHardware(str, enum.Enum):
-    """Known Space hardware flavours (any string is accepted on the wire)."""
+    """Known Space hardware flavours (any string is accepted on the wire).
+
+    ```python
+    api.request_space_hardware("alice/demo", SpaceHardware.T4_SMALL)
+    ```
+    """
 
     CPU_BASIC = "cpu-basic"
     CPU_UPGRADE = "cpu-upgrade"
@@ -79,7 +89,12 @@ class SpaceHardware(str, enum.Enum):
 
 
 class SpaceStorage(str, enum.Enum):
-    """Legacy persistent storage tiers."""
+    """Legacy persistent storage tiers.
+
+    ```python
+    SpaceStorage("small") is SpaceStorage.SMALL   # as reported in SpaceRuntime.storage
+    ```
+    """
 
     SMALL = "small"
     MEDIUM = "medium"
