@@ -109,6 +109,8 @@ def _serve(args: argparse.Namespace) -> int:
         token = f"hf_{secrets.token_urlsafe(24)}"
         db.add_user(name, token=token)
         print(f"created user {name} with write token {token}", flush=True)
+    if (warning := exposure_warning(args.host)) is not None:
+        print(warning, file=sys.stderr, flush=True)
     sock = bind_listener(args.host, args.port)
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
@@ -121,6 +123,30 @@ def _serve(args: argparse.Namespace) -> int:
     config = uvicorn.Config(app, log_level=args.log_level, lifespan="off", timeout_keep_alive=30)
     _Server(config).run(sockets=[sock])
     return 0
+
+
+def exposure_warning(host: str) -> str | None:
+    """The warning printed when ``host`` is not a loopback address (None when it is).
+
+    ```python
+    assert exposure_warning("127.0.0.1") is None
+    exposure_warning("0.0.0.0")  # "WARNING: ... reachable from other machines ..."
+    ```
+    """
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return None
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return None
+    except ValueError:
+        pass
+    return (
+        f"WARNING: listening on {host}: this local Hub is reachable from other machines. Anyone who can reach it"
+        " can read public repos, and a leaked token gives full access; traffic is plain HTTP (no TLS)."
+        " Use the default --host 127.0.0.1 unless you mean it."
+    )
 
 
 def bind_listener(host: str, port: int) -> socket.socket:

@@ -43,7 +43,8 @@ def default_gitattributes() -> bytes:
 class Limits:
     """Tunable limits; tests shrink the multipart threshold to exercise multipart with small files."""
 
-    max_body_size: int = 2 * 1024 * MiB  # commit NDJSON and other buffered bodies
+    max_body_size: int = 2 * 1024 * MiB  # commit NDJSON (inline files), authenticated callers only
+    max_json_size: int = 16 * MiB  # every other buffered body (JSON, forms), whoever sends it
     max_lfs_size: int = 50 * 1024 * MiB
     regular_max_size: int = 10 * MiB  # larger files are LFS whatever .gitattributes says
     multipart_threshold: int = 64 * MiB

@@ -194,7 +194,7 @@ def commits(ctx: Ctx) -> Response:
 
 
 def _ref_name(name: str) -> str:
-    if not _REF_NAME.match(name) or name.startswith("refs/"):
+    if not _REF_NAME.match(name) or name.startswith("refs/") or name == "HEAD":  # git refuses HEAD too
         raise bad_request(f"Invalid reference name: {name!r}")
     return name
 

@@ -176,8 +176,10 @@ def list_jobs(ctx: Ctx) -> Response:
         if not sep:
             raise bad_request(f"label filters are key=value, got {item!r}")
         labels.append((key, value))
-    limit = max(1, min(int(query.get("limit") or PAGE_SIZE), 1000))
-    cursor = int(query.get("cursor") or 0)
+    limit_text, cursor_text = query.get("limit") or str(PAGE_SIZE), query.get("cursor") or "0"
+    if not (limit_text.isdigit() and cursor_text.isdigit()):  # a bad query is a 400, not a crash
+        raise bad_request("limit and cursor must be non-negative integers")
+    limit, cursor = max(1, min(int(limit_text), 1000)), int(cursor_text)
     rows = runner.store.list_jobs(ns, after_seq=cursor, limit=limit + 1, stages=stages, labels=labels)
     headers = {}
     if len(rows) > limit:

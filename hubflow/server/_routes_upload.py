@@ -201,7 +201,7 @@ def after_commit(hub: Hub, row: RepoRow, ref: str, sha: str, lfs_used: list[tupl
     hub.emit("repo.content", "update", row, ref=ref, sha=sha)
 
 
-@router.route("POST", "/api/{T}/{R}/commit/{rev}")
+@router.route("POST", "/api/{T}/{R}/commit/{rev}", large_body=True)
 def commit(ctx: Ctx) -> Response:
     row = ctx.hub.writable_repo(ctx.user, ctx.repo_type, ctx.params["ns"], ctx.params["name"])
     assert ctx.user is not None
