@@ -51,7 +51,7 @@ import inspect
 import threading
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar, overload
 
 import anyio
 import httpx
@@ -283,9 +283,21 @@ class HfApiBase:
         return self.portal.call(functools.partial(self._async._run_graph, graph, on_event=on_event, journal=journal))
 
 
+@overload
+def blocking(
+    method: Callable[Concatenate[Any, P], AsyncIterator[R]],
+) -> Callable[Concatenate[Any, P], Iterator[R]]: ...
+
+
+@overload
 def blocking(
     method: Callable[Concatenate[Any, P], Awaitable[R]],
-) -> Callable[Concatenate[Any, P], R]:
+) -> Callable[Concatenate[Any, P], R]: ...
+
+
+def blocking(
+    method: Callable[Concatenate[Any, P], Awaitable[R] | AsyncIterator[R]],
+) -> Callable[Concatenate[Any, P], R | Iterator[R]]:
     """Wrap an async facade method as a blocking ``HfApi`` method (signature and docstring kept).
 
     The result gains a keyword ``run_as_future``: ``True`` returns a

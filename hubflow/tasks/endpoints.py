@@ -58,7 +58,7 @@ def inference_endpoints_base(endpoint: str) -> str:
     return endpoint.rstrip("/") + "/v2"
 
 
-class _IE(Endpoint[T]):
+class _IE(Endpoint[T], kw_only=True):
     """A call under ``{IE}`` (``base``, never quoted)."""
 
     exclude = frozenset({"base"})
@@ -68,7 +68,7 @@ class _IE(Endpoint[T]):
         return self.base + super().request_path()
 
 
-class _Body(_IE[T]):
+class _Body(_IE[T], kw_only=True):
     body: dict[str, Any]
 
     def request_body(self) -> Any:
@@ -79,7 +79,7 @@ class _Items(msgspec.Struct):
     items: list[InferenceEndpoint] = []
 
 
-class ListInferenceEndpoints(_IE[list[InferenceEndpoint]]):
+class ListInferenceEndpoints(_IE[list[InferenceEndpoint]], kw_only=True):
     """``GET {IE}/endpoint/{namespace}`` → the ``items``."""
 
     method = "GET"
@@ -90,7 +90,7 @@ class ListInferenceEndpoints(_IE[list[InferenceEndpoint]]):
         return msgspec.json.decode(content, type=_Items).items
 
 
-class CreateInferenceEndpoint(_Body[InferenceEndpoint]):
+class CreateInferenceEndpoint(_Body[InferenceEndpoint], kw_only=True):
     """``POST {IE}/endpoint/{namespace}`` with the payload of api.md §6.3."""
 
     method = "POST"
@@ -100,7 +100,7 @@ class CreateInferenceEndpoint(_Body[InferenceEndpoint]):
     namespace: str
 
 
-class GetInferenceEndpoint(_IE[InferenceEndpoint]):
+class GetInferenceEndpoint(_IE[InferenceEndpoint], kw_only=True):
     """``GET {IE}/endpoint/{namespace}/{name}``."""
 
     method = "GET"
@@ -110,7 +110,7 @@ class GetInferenceEndpoint(_IE[InferenceEndpoint]):
     name: str
 
 
-class UpdateInferenceEndpoint(_Body[InferenceEndpoint]):
+class UpdateInferenceEndpoint(_Body[InferenceEndpoint], kw_only=True):
     """``PUT {IE}/endpoint/{namespace}/{name}`` with a sparse payload (api.md §6.4)."""
 
     method = "PUT"
@@ -120,7 +120,7 @@ class UpdateInferenceEndpoint(_Body[InferenceEndpoint]):
     name: str
 
 
-class DeleteInferenceEndpoint(_IE[None]):
+class DeleteInferenceEndpoint(_IE[None], kw_only=True):
     """``DELETE {IE}/endpoint/{namespace}/{name}``."""
 
     method = "DELETE"
@@ -129,7 +129,7 @@ class DeleteInferenceEndpoint(_IE[None]):
     name: str
 
 
-class PauseInferenceEndpoint(_IE[InferenceEndpoint]):
+class PauseInferenceEndpoint(_IE[InferenceEndpoint], kw_only=True):
     """``POST {IE}/endpoint/{namespace}/{name}/pause`` (no body)."""
 
     method = "POST"
@@ -142,19 +142,19 @@ class PauseInferenceEndpoint(_IE[InferenceEndpoint]):
         return None
 
 
-class ResumeInferenceEndpoint(PauseInferenceEndpoint):
+class ResumeInferenceEndpoint(PauseInferenceEndpoint, kw_only=True):
     """``POST {IE}/endpoint/{namespace}/{name}/resume`` (400 ``already running`` when running)."""
 
     path = "/endpoint/{namespace}/{name}/resume"
 
 
-class ScaleToZeroInferenceEndpoint(PauseInferenceEndpoint):
+class ScaleToZeroInferenceEndpoint(PauseInferenceEndpoint, kw_only=True):
     """``POST {IE}/endpoint/{namespace}/{name}/scale-to-zero``."""
 
     path = "/endpoint/{namespace}/{name}/scale-to-zero"
 
 
-class ListInferenceEndpointsHardware(_IE[list[InferenceEndpointHardware]]):
+class ListInferenceEndpointsHardware(_IE[list[InferenceEndpointHardware]], kw_only=True):
     """``GET {IE}/provider/{namespace}``, flattened vendors → regions → computes."""
 
     method = "GET"

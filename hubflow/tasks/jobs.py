@@ -162,7 +162,7 @@ def uv_command(
     return ["uv", "run", *args, script, *(script_args or [])]
 
 
-class _Spec(Endpoint[T]):
+class _Spec(Endpoint[T], kw_only=True):
     """A node whose JSON body is its ``spec`` dict as is."""
 
     spec: dict[str, Any]
@@ -171,14 +171,14 @@ class _Spec(Endpoint[T]):
         return self.spec
 
 
-class _NoBody(Endpoint[T]):
+class _NoBody(Endpoint[T], kw_only=True):
     """A POST without a body (cancel, suspend, ...)."""
 
     def request_body(self) -> Any:
         return None
 
 
-class RunJob(_Spec[JobInfo]):
+class RunJob(_Spec[JobInfo], kw_only=True):
     """``POST /api/jobs/{namespace}`` with a job spec → ``JobInfo``."""
 
     method = "POST"
@@ -188,7 +188,7 @@ class RunJob(_Spec[JobInfo]):
     namespace: str
 
 
-class ListJobs(Endpoint[JobInfo]):
+class ListJobs(Endpoint[JobInfo], kw_only=True):
     """``GET /api/jobs/{namespace}?stage=…&label=k=v`` (``Link``-paginated)."""
 
     method = "GET"
@@ -201,7 +201,7 @@ class ListJobs(Endpoint[JobInfo]):
     label_filters: list[str] | None = msgspec.field(default=None, name="label")
 
 
-class InspectJob(Endpoint[JobInfo]):
+class InspectJob(Endpoint[JobInfo], kw_only=True):
     """``GET /api/jobs/{namespace}/{job_id}``."""
 
     method = "GET"
@@ -211,7 +211,7 @@ class InspectJob(Endpoint[JobInfo]):
     job_id: str
 
 
-class CancelJob(_NoBody[None]):
+class CancelJob(_NoBody[None], kw_only=True):
     """``POST /api/jobs/{namespace}/{job_id}/cancel``."""
 
     method = "POST"
@@ -220,7 +220,7 @@ class CancelJob(_NoBody[None]):
     job_id: str
 
 
-class RerunJob(_NoBody[JobInfo]):
+class RerunJob(_NoBody[JobInfo], kw_only=True):
     """``POST /api/jobs/{namespace}/{job_id}/duplicate`` → the new ``JobInfo``."""
 
     method = "POST"
@@ -231,7 +231,7 @@ class RerunJob(_NoBody[JobInfo]):
     job_id: str
 
 
-class UpdateJobLabels(Endpoint[JobInfo]):
+class UpdateJobLabels(Endpoint[JobInfo], kw_only=True):
     """``PUT /api/jobs/{namespace}/{job_id}/labels`` with ``{"labels": …}`` (replaces)."""
 
     method = "PUT"
@@ -242,7 +242,7 @@ class UpdateJobLabels(Endpoint[JobInfo]):
     labels: dict[str, str]
 
 
-class UpdateJobExpose(_Spec[JobInfo]):
+class UpdateJobExpose(_Spec[JobInfo], kw_only=True):
     """``PUT /api/jobs/{namespace}/{job_id}/expose`` with ``{"ports", "portsPublic"}``."""
 
     method = "PUT"
@@ -252,7 +252,7 @@ class UpdateJobExpose(_Spec[JobInfo]):
     job_id: str
 
 
-class ListJobsHardware(Endpoint[list[JobHardwareInfo]]):
+class ListJobsHardware(Endpoint[list[JobHardwareInfo]], kw_only=True):
     """``GET /api/jobs/hardware``."""
 
     method = "GET"
@@ -260,7 +260,7 @@ class ListJobsHardware(Endpoint[list[JobHardwareInfo]]):
     result_type = list[JobHardwareInfo]
 
 
-class CreateScheduledJob(_Spec[ScheduledJobInfo]):
+class CreateScheduledJob(_Spec[ScheduledJobInfo], kw_only=True):
     """``POST /api/scheduled-jobs/{namespace}`` with ``{"jobSpec", "schedule", ...}``."""
 
     method = "POST"
@@ -270,7 +270,7 @@ class CreateScheduledJob(_Spec[ScheduledJobInfo]):
     namespace: str
 
 
-class ListScheduledJobs(Endpoint[list[ScheduledJobInfo]]):
+class ListScheduledJobs(Endpoint[list[ScheduledJobInfo]], kw_only=True):
     """``GET /api/scheduled-jobs/{namespace}[?label=k=v]`` (not paginated)."""
 
     method = "GET"
@@ -280,7 +280,7 @@ class ListScheduledJobs(Endpoint[list[ScheduledJobInfo]]):
     label_filter: str | None = msgspec.field(default=None, name="label")
 
 
-class InspectScheduledJob(Endpoint[ScheduledJobInfo]):
+class InspectScheduledJob(Endpoint[ScheduledJobInfo], kw_only=True):
     """``GET /api/scheduled-jobs/{namespace}/{scheduled_job_id}``."""
 
     method = "GET"
@@ -290,7 +290,7 @@ class InspectScheduledJob(Endpoint[ScheduledJobInfo]):
     scheduled_job_id: str
 
 
-class DeleteScheduledJob(Endpoint[None]):
+class DeleteScheduledJob(Endpoint[None], kw_only=True):
     """``DELETE /api/scheduled-jobs/{namespace}/{scheduled_job_id}``."""
 
     method = "DELETE"
@@ -299,7 +299,7 @@ class DeleteScheduledJob(Endpoint[None]):
     scheduled_job_id: str
 
 
-class SuspendScheduledJob(_NoBody[None]):
+class SuspendScheduledJob(_NoBody[None], kw_only=True):
     """``POST /api/scheduled-jobs/{namespace}/{scheduled_job_id}/suspend`` (no body)."""
 
     method = "POST"
@@ -308,13 +308,13 @@ class SuspendScheduledJob(_NoBody[None]):
     scheduled_job_id: str
 
 
-class ResumeScheduledJob(SuspendScheduledJob):
+class ResumeScheduledJob(SuspendScheduledJob, kw_only=True):
     """``POST /api/scheduled-jobs/{namespace}/{scheduled_job_id}/resume`` (no body)."""
 
     path = "/api/scheduled-jobs/{namespace}/{scheduled_job_id}/resume"
 
 
-class TriggerScheduledJob(_NoBody[JobInfo]):
+class TriggerScheduledJob(_NoBody[JobInfo], kw_only=True):
     """``POST /api/scheduled-jobs/{namespace}/{scheduled_job_id}/run`` → the started ``JobInfo``."""
 
     method = "POST"
@@ -325,7 +325,7 @@ class TriggerScheduledJob(_NoBody[JobInfo]):
     scheduled_job_id: str
 
 
-class UpdateScheduledJobSchedule(Endpoint[ScheduledJobInfo]):
+class UpdateScheduledJobSchedule(Endpoint[ScheduledJobInfo], kw_only=True):
     """``POST /api/scheduled-jobs/{namespace}/{scheduled_job_id}/schedule`` with ``{"schedule"}``."""
 
     method = "POST"
@@ -336,7 +336,7 @@ class UpdateScheduledJobSchedule(Endpoint[ScheduledJobInfo]):
     schedule: str
 
 
-class UpdateScheduledJobLabels(Endpoint[ScheduledJobInfo]):
+class UpdateScheduledJobLabels(Endpoint[ScheduledJobInfo], kw_only=True):
     """``PUT /api/scheduled-jobs/{namespace}/{scheduled_job_id}/labels`` with ``{"labels"}``."""
 
     method = "PUT"
