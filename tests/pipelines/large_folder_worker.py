@@ -9,6 +9,7 @@ written, never a line of an earlier one.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 import msgspec
@@ -19,6 +20,9 @@ from hubflow._events import Event, NodeFinished, NodeProgress
 
 def main() -> None:
     endpoint, folder, repo_id, events_path, per_commit = sys.argv[1:6]
+    # A child of a background job inherits SIGINT ignored (Python then installs no handler): the
+    # Ctrl-C test would see the run finish. Ctrl-C must raise KeyboardInterrupt here, as in a shell.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     fd = os.open(events_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     pid = os.getpid()
 
