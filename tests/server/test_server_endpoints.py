@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import httpx
@@ -59,8 +60,9 @@ def test_state_machine_raw(asgi_hub: LocalHub) -> None:
 
 
 def test_official_client_lifecycle(official: huggingface_hub.HfApi) -> None:
+    name = f"official-ep-{uuid.uuid4().hex[:8]}"  # unique on the session Hub, even on a rerun
     ep = official.create_inference_endpoint(
-        "official-ep", repository="gpt2", framework="pytorch", accelerator="cpu", instance_size="x1",
+        name, repository="gpt2", framework="pytorch", accelerator="cpu", instance_size="x1",
         instance_type="local-cpu", region="local", vendor="local", namespace="alice",
         token=ALICE_WRITE,  # the official object acts through a fresh HfApi(): it only keeps an explicit token
     )
@@ -72,8 +74,9 @@ def test_official_client_lifecycle(official: huggingface_hub.HfApi) -> None:
     assert ep.scale_to_zero().status == "scaledToZero"
     ep.update(min_replica=0, repository="gpt2-medium")
     assert ep.repository == "gpt2-medium"
-    assert [e.name for e in official.list_inference_endpoints(namespace="alice")] == ["official-ep"]
+    # alice's list on the session Hub may hold other tests' endpoints: check ours only
+    assert name in [e.name for e in official.list_inference_endpoints(namespace="alice")]
     hardware = official.list_inference_endpoints_hardware(namespace="alice")
     assert hardware[0].vendor == "local" and hardware[0].num_cpus is not None
     ep.delete()
-    assert official.list_inference_endpoints(namespace="alice") == []
+    assert name not in [e.name for e in official.list_inference_endpoints(namespace="alice")]

@@ -97,18 +97,19 @@ def test_unknown_command_is_an_error(official: huggingface_hub.HfApi) -> None:
     assert done.status.stage == "ERROR" and "no-such-command-hubflow" in done.status.message
 
 
-def test_cancel_kills_the_process(official: huggingface_hub.HfApi) -> None:
-    code = "import os, time; print(os.getpid(), flush=True); time.sleep(60)"
+def test_cancel_kills_the_process(official: huggingface_hub.HfApi, tmp_path: Path) -> None:
+    # The job reports its pid through a file (renamed into place whole): reading a running job's
+    # logs with the official client waits out its 5 s read timeout, the stream staying open.
+    pid_file = tmp_path / "pid"
+    code = (f"import os, time; open({str(pid_file)!r} + '.tmp', 'w').write(str(os.getpid())); "
+            f"os.rename({str(pid_file)!r} + '.tmp', {str(pid_file)!r}); time.sleep(60)")
     job = official.run_job(image="python:3.12", command=["python", "-c", code], namespace="alice")
     official.wait_for_job(job.id, timeout=10, poll_interval=0.05, stages=["RUNNING"], namespace="alice")
-    pid = None
-    for _ in range(100):
-        lines = list(official.fetch_job_logs(job_id=job.id, namespace="alice"))
-        if lines:
-            pid = int(lines[0])
-            break
-        time.sleep(0.05)
-    assert pid is not None and Path(f"/proc/{pid}").exists()
+    deadline = time.monotonic() + 10
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    pid = int(pid_file.read_text())
+    assert Path(f"/proc/{pid}").exists()
     official.cancel_job(job_id=job.id, namespace="alice")
     done = official.wait_for_job(job.id, timeout=10, poll_interval=0.05, namespace="alice")
     assert done.status.stage == "CANCELED"
