@@ -40,6 +40,7 @@ class FaultTransport(httpx.AsyncBaseTransport):
     def __init__(self) -> None:
         self.inner = httpx.AsyncHTTPTransport()
         self.requests: list[httpx.Request] = []
+        self.faulted: list[httpx.Request] = []  # the requests whose body was damaged
         self.mode: str | None = None
         self.times = 0
 
@@ -51,9 +52,11 @@ class FaultTransport(httpx.AsyncBaseTransport):
         response = await self.inner.handle_async_request(request)
         if not (self.mode and self.times > 0 and request.method == "GET" and "/resolve/" in request.url.path):
             return response
-        self.times -= 1
         body = b"".join([chunk async for chunk in response.stream])  # type: ignore[union-attr]
         await response.aclose()
+        # Counted only once the real body arrived whole: a genuine network error first must not use up the fault.
+        self.times -= 1
+        self.faulted.append(request)
         if self.mode == "corrupt":
             stream: httpx.AsyncByteStream = httpx.ByteStream(bytes([body[0] ^ 0xFF]) + body[1:])
         else:
