@@ -11,11 +11,11 @@ HfApi(token="hf_...").whoami()
 
 from __future__ import annotations
 
+from hubflow._api._access import AccessMixin
 from hubflow._api._base import AsyncHfApiBase, HfApiBase, blocking
+from hubflow._api._collections import CollectionsMixin
 from hubflow._api._commits import CommitsMixin
 from hubflow._api._copy import CopyMixin
-from hubflow._api._access import AccessMixin
-from hubflow._api._collections import CollectionsMixin
 from hubflow._api._discussions import DiscussionsMixin
 from hubflow._api._downloads import DownloadsMixin
 from hubflow._api._endpoints import EndpointsMixin, sync_endpoint
