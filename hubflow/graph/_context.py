@@ -8,8 +8,9 @@ async def run(self, ctx: Context) -> FileHashes:
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -47,9 +48,11 @@ class Context:
     ```
     """
 
-    def __init__(self, execution: _Execution, node: Task[Any]) -> None:
+    def __init__(self, execution: _Execution, node: Task[Any], key: str | None = None) -> None:
         self._execution = execution
         self.node = node
+        self.key = node.key if key is None else key
+        """The node's key (computed once: it hashes the node's encoding)."""
         self.hub: HubClient = execution.hub
         self.settings: Settings = execution.hub.settings
         self.thread_limiter: CapacityLimiter = execution.thread_limiter
@@ -58,6 +61,14 @@ class Context:
         """0 for the first attempt, N for the Nth retry (a node may check what an earlier attempt did)."""
         self._loop_thread = threading.get_ident()
         self._held: list[CapacityLimiter] = []
+        # On asyncio a worker thread queues its progress without waiting for the loop (one
+        # blocking round trip per chunk otherwise); the queue keeps the order, and a thread's
+        # result is queued the same way after its progress, so progress precedes NodeFinished.
+        self._call_soon: Callable[..., Any] | None
+        try:
+            self._call_soon = asyncio.get_running_loop().call_soon_threadsafe
+        except RuntimeError:  # another anyio backend
+            self._call_soon = None
 
     @property
     def cache_dir(self) -> Path:
@@ -67,10 +78,16 @@ class Context:
     def emit_progress(self, delta: int) -> None:
         """Report ``delta`` more bytes hashed or moved by this node."""
         if threading.get_ident() != self._loop_thread:
-            anyio.from_thread.run_sync(self.emit_progress, delta)
+            if self._call_soon is not None:
+                self._call_soon(self._progress, delta)
+            else:
+                anyio.from_thread.run_sync(self._progress, delta)
             return
+        self._progress(delta)
+
+    def _progress(self, delta: int) -> None:
         self.done_bytes += delta
-        self._execution.progress(self.node, delta, self.done_bytes)
+        self._execution.progress(self.node, self.key, delta, self.done_bytes)
 
     def result_of(self, task: Task[T]) -> T:
         """The result of a finished node (usually one this node was added ``after``)."""

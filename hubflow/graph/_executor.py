@@ -127,7 +127,7 @@ class _Execution:
         assert self._tg is not None
         del self._waiting[key]
         self._started.add(key)
-        self._tg.start_soon(self._run_node, self.graph.get(key), name=f"hubflow node {key}")
+        self._tg.start_soon(self._run_node, self.graph.get(key), key, name=f"hubflow node {key}")
 
     def add(self, task: Task[T], after: Iterable[Task[Any]] = (), before: Iterable[Task[Any]] = ()) -> Task[T]:
         before = list(before)
@@ -189,8 +189,9 @@ class _Execution:
         if self.on_event is not None:
             self.on_event(event)
 
-    def progress(self, task: Task[Any], delta: int, done: int) -> None:
-        self.emit(NodeProgress(key=task.key, kind=task.kind, delta_bytes=delta, done_bytes=done))
+    def progress(self, task: Task[Any], key: str, delta: int, done: int) -> None:
+        if self.on_event is not None:
+            self.on_event(NodeProgress(key=key, kind=task.kind, delta_bytes=delta, done_bytes=done))
 
     # -- running -----------------------------------------------------------------------------
     def _limiter(self, task: Task[Any]) -> CapacityLimiter:
@@ -202,22 +203,23 @@ class _Execution:
             limiter = self._limiters[pool] = CapacityLimiter(max(1, capacity))
         return limiter
 
-    def _started_event(self, task: Task[Any]) -> NodeStarted:
+    def _started_event(self, task: Task[Any], key: str) -> NodeStarted:
         return NodeStarted(
-            key=task.key, kind=task.kind, label=task.label, resource=task.resource, total_bytes=task.total_bytes()
+            key=key, kind=task.kind, label=task.label, resource=task.resource, total_bytes=task.total_bytes()
         )
 
-    async def _run_node(self, task: Task[Any]) -> None:
-        key = task.key
+    async def _run_node(self, task: Task[Any], key: str) -> None:
+        # ``key`` comes from the graph: recomputing it hashes the node's encoding, which is costly
+        # for a commit of a thousand files, and progress events would do it per chunk.
         try:
             if self.journal is not None and type(task).journaled and task in self.journal:
                 result = self.journal.result(task)
-                self.emit(self._started_event(task))
+                self.emit(self._started_event(task, key))
                 self.results[key] = result
                 self.from_journal.add(key)
                 self.emit(NodeFinished(key=key, kind=task.kind, from_journal=True))
             else:
-                result = await self._attempts(task)
+                result = await self._attempts(task, key)
                 if self.journal is not None and type(task).journaled:
                     await self.journal.record(task, result)  # durable before "finished"
                 self.results[key] = result
@@ -238,7 +240,7 @@ class _Execution:
         self._done[key].set()
         self._finished(key)
 
-    async def _attempts(self, task: Task[Any]) -> Any:
+    async def _attempts(self, task: Task[Any], key: str) -> Any:
         policy = self.hub.settings.retry
         attempt = 0
         started = False
@@ -246,9 +248,9 @@ class _Execution:
             limiter = self._limiter(task)
             async with limiter:
                 if not started:
-                    self.emit(self._started_event(task))
+                    self.emit(self._started_event(task, key))
                     started = True
-                ctx = Context(self, task)
+                ctx = Context(self, task, key)
                 ctx.attempt = attempt
                 ctx._held = [limiter]
                 try:
@@ -259,7 +261,7 @@ class _Execution:
                 raise error
             delay = retry_delay(error, attempt, policy)
             attempt += 1
-            self.emit(NodeRetrying(key=task.key, kind=task.kind, attempt=attempt, delay=delay, error=str(error)))
+            self.emit(NodeRetrying(key=key, kind=task.kind, attempt=attempt, delay=delay, error=str(error)))
             await anyio.sleep(delay)
 
 

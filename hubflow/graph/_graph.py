@@ -73,28 +73,39 @@ class Graph:
             raise GraphError(f"only Task nodes can be added to a Graph, not {type(task).__name__}")
         key = task.key
         deps = list(after)
+        # Keys are computed once here: a key hashes the node's encoding, which is large for a
+        # commit of many files or a preupload batch depending on hundreds of hashes.
+        dep_keys: list[str] = []
         for dep in deps:
-            if not isinstance(dep, Task) or dep.key not in self._dag:
+            dep_key = dep.key if isinstance(dep, Task) else None
+            if dep_key is None or dep_key not in self._dag:
                 raise GraphError(f"{task.kind} ({task.label}) depends on {dep!r}, which is not in the graph")
+            dep_keys.append(dep_key)
         existing = key in self._dag
         if not existing:
             self._dag.add_node(key, task=task)
-        for dep in deps:
-            self.add_edge(dep, task)
+        for dep, dep_key in zip(deps, dep_keys, strict=True):
+            self._add_edge_by_key(dep, dep_key, task, key)
         return self._dag.nodes[key]["task"]  # type: ignore[no-any-return]
 
     def add_edge(self, before: Task[Any], after: Task[Any]) -> None:
         """Make ``after`` depend on ``before`` (both already in the graph); a cycle → ``GraphError``."""
-        for node in (before, after):
-            if node.key not in self._dag:
+        before_key, after_key = before.key, after.key
+        for node, key in ((before, before_key), (after, after_key)):
+            if key not in self._dag:
                 raise GraphError(f"{node.kind} ({node.label}) is not in the graph")
-        if before.key == after.key:
+        self._add_edge_by_key(before, before_key, after, after_key)
+
+    def _add_edge_by_key(self, before: Task[Any], before_key: str, after: Task[Any], after_key: str) -> None:
+        if before_key == after_key:
             raise GraphError(f"{before.kind} ({before.label}) cannot depend on itself")
-        if nx.has_path(self._dag, after.key, before.key):
-            path = nx.shortest_path(self._dag, after.key, before.key)
-            names = " → ".join(self._name(k) for k in [*path, after.key])
+        if self._dag.has_edge(before_key, after_key):
+            return
+        if self._dag.out_degree(after_key) and nx.has_path(self._dag, after_key, before_key):
+            path = nx.shortest_path(self._dag, after_key, before_key)
+            names = " → ".join(self._name(k) for k in [*path, after_key])
             raise GraphError(f"adding this dependency would create a cycle: {names}")
-        self._dag.add_edge(before.key, after.key)
+        self._dag.add_edge(before_key, after_key)
 
     def dependencies(self, task: Task[Any]) -> list[Task[Any]]:
         """The tasks ``task`` waits for."""

@@ -33,7 +33,7 @@ import msgspec
 
 from hubflow.graph import Graph
 from hubflow.tasks.commits import Commit, CopySpec, DeleteSpec, PreuploadedFile
-from hubflow.tasks.hashing import HashFile
+from hubflow.tasks.hashing import HashFile, Source
 from hubflow.tasks.lfs import PREUPLOAD_BATCH_SIZE, FetchUploadModes, FileToUpload, RepoTarget, UploadsDone
 
 __all__ = [
@@ -114,6 +114,7 @@ def build_upload_graph(
     plan = UploadPlan(graph=graph, hashes=[], modes=[], barriers=[], commits=[])
     groups = split_into_commits(additions, max_files_per_commit, max_inline_bytes_per_commit)
     previous: Commit | None = None
+    hashed_sources: set[Source] = set()
     for index, group in enumerate(groups):
         barrier = graph.add(UploadsDone(target=target, group=index))
         plan.barriers.append(barrier)
@@ -121,7 +122,10 @@ def build_upload_graph(
         for start in range(0, len(group), PREUPLOAD_BATCH_SIZE):
             files = group[start : start + PREUPLOAD_BATCH_SIZE]
             hashed = [graph.add(HashFile(source=f.source)) for f in files]
-            plan.hashes.extend(h for h in hashed if h not in plan.hashes)
+            for node in hashed:  # equal sources are one node: list it once (a set, not an O(n²) scan)
+                if node.source not in hashed_sources:
+                    hashed_sources.add(node.source)
+                    plan.hashes.append(node)
             modes = graph.add(
                 FetchUploadModes(target=target, files=list(files), barrier=barrier, git_ignore=git_ignore, token=token),
                 after=hashed,

@@ -44,6 +44,7 @@ __all__ = [
     "file_source",
     "memory_source",
     "read_chunks",
+    "read_whole",
     "release_source",
 ]
 
@@ -185,6 +186,25 @@ async def read_chunks(
             yield chunk
     finally:
         close()
+
+
+def read_whole(source: Source) -> bytes:
+    """A small source's whole content, read in the calling thread (blocking; for worker threads).
+
+    Checks the file's identity first, like ``read_chunks``; a shorter read raises ``FileChangedError``.
+
+    ```python
+    data = await anyio.to_thread.run_sync(read_whole, source)
+    ```
+    """
+    read_at, close = _reader(source)
+    try:
+        data = read_at(0, source.size)
+    finally:
+        close()
+    if len(data) != source.size:
+        raise FileChangedError(f"{source.path} became shorter while it was uploaded.", source.path)
+    return data
 
 
 def _hash_source_sync(source: Source, on_progress: Callable[[int], None]) -> FileHashes:
