@@ -122,10 +122,10 @@ def build_upload_graph(
         for start in range(0, len(group), PREUPLOAD_BATCH_SIZE):
             files = group[start : start + PREUPLOAD_BATCH_SIZE]
             hashed = [graph.add(HashFile(source=f.source)) for f in files]
-            for node in hashed:  # equal sources are one node: list it once (a set, not an O(n²) scan)
-                if node.source not in hashed_sources:
-                    hashed_sources.add(node.source)
-                    plan.hashes.append(node)
+            for hash_node in hashed:  # equal sources are one node: list it once (a set, not an O(n²) scan)
+                if hash_node.source not in hashed_sources:
+                    hashed_sources.add(hash_node.source)
+                    plan.hashes.append(hash_node)
             modes = graph.add(
                 FetchUploadModes(target=target, files=list(files), barrier=barrier, git_ignore=git_ignore, token=token),
                 after=hashed,
