@@ -39,6 +39,7 @@ _BLOB_INFO: dict[bytes, tuple[int, tuple[str, int] | None]] = {}
 _TREE_LISTINGS: dict[tuple[bytes, str, bool], list[Entry]] = {}
 _TREE_LISTINGS_MAX = 32
 _PACK_THRESHOLD = 200  # write more objects than this as one pack rather than loose files
+_PACK_COMPRESSION = 0
 
 
 def lfs_pointer(sha256: str, size: int) -> bytes:
@@ -143,6 +144,9 @@ class GitRepo:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.repo = Repo(str(path))
+        # Parsed commits and trees of this handle (objects are immutable): a preupload of 256 paths
+        # reads the commit and each directory once, not once per path.
+        self._parsed: dict[bytes, Commit | Tree] = {}
 
     def close(self) -> None:
         self.repo.close()
@@ -179,14 +183,22 @@ class GitRepo:
             return rev
         return None
 
+    def _parsed_object(self, oid: bytes) -> Commit | Tree:
+        obj = self._parsed.get(oid)
+        if obj is None:
+            found = self.repo.object_store[_oid(oid)]
+            assert isinstance(found, (Commit, Tree))
+            obj = self._parsed[oid] = found
+        return obj
+
     def commit_obj(self, sha: str) -> Commit:
-        obj = self.repo.object_store[_oid(sha)]
+        obj = self._parsed_object(sha.encode())
         assert isinstance(obj, Commit)
         return obj
 
     # -- trees ---------------------------------------------------------------------------------------------
     def _tree(self, sha: bytes) -> Tree:
-        obj = self.repo.object_store[_oid(sha)]
+        obj = self._parsed_object(sha)
         assert isinstance(obj, Tree)
         return obj
 
@@ -357,6 +369,10 @@ class GitRepo:
         store = self.repo.object_store
         fresh = [o for o in {o.id: o for o in objects}.values() if o.id not in store]
         if len(fresh) > _PACK_THRESHOLD:
+            # Stored (level 0) zlib streams: deflating a commit's content costs ~15 s/GB and the pack
+            # is read back once to index it; the local Hub trades disk for commit speed (large
+            # content is in LFS, outside git). Any git client reads such packs.
+            store.pack_compression_level = _PACK_COMPRESSION
             store.add_objects([(o, None) for o in fresh])
         else:
             for obj in fresh:
