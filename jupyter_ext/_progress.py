@@ -147,6 +147,7 @@ class ProgressWidget(w.VBox):
         with self._lock:
             s = self._state
             done, total = s.done_bytes, s.total_bytes
+            moved = done + s.unsized_bytes
             nodes_done, nodes_total, failed = s.nodes_done, s.nodes_total, s.nodes_failed
             retries, finished = s.retries, s.finished
             running = len(s.active)
@@ -158,7 +159,7 @@ class ProgressWidget(w.VBox):
             troubles = s.failures[: self.max_trouble_rows - len(troubles)] + troubles
             hidden_troubles = len(s.retrying) + s.nodes_failed - len(troubles)
 
-        rate = self._rate(done)
+        rate = self._rate(moved)
         if total > 0:
             bar_max, bar_value = total, done
             self.bytes_label.value = f"{human_bytes(done)} / {human_bytes(total)}"

@@ -58,7 +58,10 @@ class ProgressState:
     """
 
     done_bytes: int = 0
+    """Bytes done by nodes that announced ``total_bytes`` (what the overall bar shows)."""
     total_bytes: int = 0
+    unsized_bytes: int = 0
+    """Bytes moved by nodes of unknown size (counted in the rate, not in the bar)."""
     nodes_total: int = 0
     nodes_done: int = 0
     nodes_failed: int = 0
@@ -160,9 +163,13 @@ class ProgressState:
         return row
 
     def _set_done(self, row: NodeRow, done: int) -> None:
-        if row.total_bytes is not None:
+        if row.total_bytes is None:
+            # Not part of the overall bar, whose total only counts announced sizes (a commit
+            # node sends the inline files' bytes without a size): done would overshoot total.
+            self.unsized_bytes += done - row.done_bytes
+        else:
             done = min(done, row.total_bytes)
-        self.done_bytes += done - row.done_bytes
+            self.done_bytes += done - row.done_bytes
         row.done_bytes = done
 
     def _end(self, row: NodeRow) -> None:
