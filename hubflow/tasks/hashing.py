@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, BinaryIO
 import anyio.to_thread
 import msgspec
 
-from hubflow._hashing import CHUNK_SIZE, SAMPLE_SIZE, FileHashes, hash_file
+from hubflow._hashing import CHUNK_SIZE, SAMPLE_SIZE, FileHashes, hash_file, hash_file_sync
 from hubflow.errors import FileChangedError
 from hubflow.tasks._base import Task
 
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from hubflow.graph._context import Context
 
 __all__ = [
+    "INLINE_HASH_SIZE",
     "MEMORY_PREFIX",
     "HashFile",
     "Source",
@@ -49,6 +50,8 @@ __all__ = [
 ]
 
 MEMORY_PREFIX = "memory://"
+INLINE_HASH_SIZE = 256 * 1024
+"""Sources up to this size are hashed on the event loop: a thread hop would cost more."""
 # In-memory contents (bytes, file objects) are not data a node can carry; nodes carry their id.
 _MEMORY: dict[str, tuple[bytes | BinaryIO, threading.Lock]] = {}
 
@@ -253,11 +256,18 @@ class HashFile(Task[FileHashes], kw_only=True):
         return self.source.size
 
     async def run(self, ctx: Context) -> FileHashes:
-        if self.source.in_memory:
+        if self.source.size <= INLINE_HASH_SIZE:
+            # A worker-thread round trip costs more than hashing a small file (~60 µs for 32 KB):
+            # hash it right here, between two awaits of the loop.
+            hashes = (_hash_source_sync(self.source, ctx.emit_progress) if self.source.in_memory
+                      else hash_file_sync(self.source.path, ctx.emit_progress))
+        elif self.source.in_memory:
             return await anyio.to_thread.run_sync(
                 _hash_source_sync, self.source, ctx.emit_progress, limiter=ctx.thread_limiter
             )
-        check_unchanged(self.source)
-        hashes = await hash_file(self.source.path, ctx.emit_progress, limiter=ctx.thread_limiter)
-        check_unchanged(self.source)  # a same-size rewrite during hashing moves the mtime
+        else:
+            check_unchanged(self.source)
+            hashes = await hash_file(self.source.path, ctx.emit_progress, limiter=ctx.thread_limiter)
+        if not self.source.in_memory:
+            check_unchanged(self.source)  # a same-size rewrite during hashing moves the mtime
         return hashes
