@@ -181,7 +181,7 @@ class JobMetricsWidget(w.VBox):
         points = self.samples()
         self.chart.value = self._svg(points)
         if points:
-            self.values.value = self._latest(points[-1])
+            self.values.value = self._latest(points[-1]) + self._peaks(points)
 
     def _svg(self, points: list[Point]) -> str:
         percents = line_chart(
@@ -194,14 +194,29 @@ class JobMetricsWidget(w.VBox):
             y_max=100.0,
             title="CPU / memory / GPU %",
         )
-        peak = max([p.rx_bps or 0.0 for p in points] + [p.tx_bps or 0.0 for p in points] + [1.0])
+        peak = max([p.rx_bps or 0.0 for p in points] + [p.tx_bps or 0.0 for p in points] + [0.0])
         network = line_chart(
             {"rx": [p.rx_bps for p in points], "tx": [p.tx_bps for p in points]},
             capacity=self.capacity,
-            y_max=peak,
-            title=f"network (peak {human_rate(peak)})",
+            y_max=max(peak, 1.0),
+            # "peak 1 B/s" over two flat lines read as a measurement; say what it is.
+            title=f"network (peak {human_rate(peak)})" if peak > 0 else "network (no traffic)",
         )
         return f'<div class="hubflow-metrics-plots">{percents}<br/>{network}</div>'
+
+    @staticmethod
+    def _peaks(points: list[Point]) -> str:
+        # A finished job's last sample reads "CPU 0%": the peaks say what it actually used.
+        cpu = [p.cpu_pct for p in points if p.cpu_pct is not None]
+        mem = [p.mem_used for p in points if p.mem_used is not None]
+        if len(points) < 2 or not (cpu or mem):
+            return ""
+        parts = []
+        if cpu:
+            parts.append(f"CPU {max(cpu):.0f}%")
+        if mem:
+            parts.append(f"memory {human_bytes(max(mem))}")
+        return f'<br/><span class="hubflow-metrics-peaks" style="color: gray">peak: {", ".join(parts)}</span>'
 
     @staticmethod
     def _latest(p: Point) -> str:

@@ -175,7 +175,7 @@ class ProgressWidget(w.VBox):
         eta = remaining / rate if rate and remaining > 0 else (0.0 if finished else None)
         parts = [f"{nodes_done}/{nodes_total} done", human_rate(rate), f"ETA {human_duration(eta)}"]
         if retries:
-            parts.append(f"{retries} retries")
+            parts.append(f"{retries} {'retry' if retries == 1 else 'retries'}")
         if failed:
             parts.append(f"{failed} failed")
         self.status_label.value = " · ".join(parts)

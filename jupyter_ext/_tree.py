@@ -91,12 +91,26 @@ def _sorted(entries: Iterable[_Entry]) -> list[_Entry]:
     return sorted(entries, key=lambda e: (not e.is_dir, e.name.lower(), e.name))
 
 
+# Inline styles: a widget cannot ship a stylesheet. The row's own line height keeps a tree
+# compact (ipywidgets gives every HTML widget the 28 px line of an input control).
+_ROW_STYLE = "line-height: 22px; white-space: nowrap"
+_BADGE_STYLE = (
+    "font-size: 0.75em; padding: 0 4px; margin-left: 4px; border: 1px solid #b0b0b0; "
+    "border-radius: 3px; color: #555; vertical-align: 1px"
+)
+_ROW_LAYOUT = {"margin": "0 2px"}
+
+
 def _file_html(entry: _Entry) -> str:
-    badge = ' <span class="hubflow-tree-lfs" title="stored with Git LFS">LFS</span>' if entry.lfs else ""
+    badge = (
+        f'<span class="hubflow-tree-lfs" title="stored with Git LFS" style="{_BADGE_STYLE}">LFS</span>'
+        if entry.lfs
+        else ""
+    )
     size = human_bytes(entry.size) if entry.size is not None else ""
     return (
-        f'<span class="hubflow-tree-name">{escape(entry.name)}</span> '
-        f'<span class="hubflow-tree-size" style="color: gray">{size}</span>{badge}'
+        f'<div style="{_ROW_STYLE}"><span class="hubflow-tree-name">{escape(entry.name)}</span> '
+        f'<span class="hubflow-tree-size" style="color: gray">{size}</span>{badge}</div>'
     )
 
 
@@ -204,7 +218,7 @@ class RepoTreeWidget(w.VBox):
                 self.folders[entry.path] = node
                 rows.append(node.box)
             else:
-                row = w.HTML(_file_html(entry))
+                row = w.HTML(_file_html(entry), layout=w.Layout(**_ROW_LAYOUT))
                 row.add_class("hubflow-tree-file")
                 rows.append(row)
         rest = len(entries) - start - self.page_size

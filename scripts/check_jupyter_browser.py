@@ -1,13 +1,16 @@
 """Manual check: render the jupyter_ext widgets in a real JupyterLab, headless Chromium.
 
-Not part of pytest/CI (it needs a browser and ~2 minutes of installs). Follows
+Runs two notebooks: the real ``notebooks/quickstart.ipynb`` (a local Hub, an upload, the
+repo tree, a download, a job's metrics) and a synthetic one (a retry and a failure, a lazy
+tree, 40 metrics samples). Not part of pytest/CI (it needs a browser and ~2 minutes of
+installs; ``tests/jupyter_ext/test_jupyter_notebook_exec.py`` runs the quickstart headless). Follows
 /work/shared/testing-jupyter.md: Debian's chromium, and jupyterlab + playwright + nbclient +
 ipykernel in a SEPARATE venv (never the project's .venv, never pyproject). The kernel reaches
 hubflow and its dependencies through a ``.pth`` file appended to that venv's path.
 
 ```
 python scripts/check_jupyter_browser.py --install       # first time: apt + pip (~2 min)
-python scripts/check_jupyter_browser.py                  # ~20 s; screenshot in --out
+python scripts/check_jupyter_browser.py                  # ~40 s; screenshots in --out
 ```
 """
 
@@ -25,12 +28,15 @@ import sysconfig
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_SITE = Path(
     sysconfig.get_paths(vars={"base": str(ROOT / ".venv"), "platbase": str(ROOT / ".venv")})["purelib"]
 )
 CHROMIUM = "/usr/bin/chromium"
+QUICKSTART = ROOT / "notebooks" / "quickstart.ipynb"
+ERROR_TEXTS = ("Error displaying widget", "Loading widget", "Model not found", "Traceback")
 
 NOTEBOOK_CELLS = [
     # 1: progress, driven by synthetic events (a retry, a failure, then everything else finishes)
@@ -168,7 +174,7 @@ def start_lab(venv: Path, work: Path, port: int, token: str) -> subprocess.Popen
 
 
 def drive(port: int, token: str, out: Path) -> list[str]:
-    """Open the notebook, run all cells, assert on the widgets' DOM; returns problems found."""
+    """Open each notebook, run all cells, assert on the widgets' DOM; returns problems found."""
     from playwright.sync_api import sync_playwright
 
     problems: list[str] = []
@@ -182,50 +188,115 @@ def drive(port: int, token: str, out: Path) -> list[str]:
         )  # fmt: skip
         page = browser.new_page(viewport={"width": 1400, "height": 2600})
         page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
-        page.goto(f"http://127.0.0.1:{port}/lab/tree/check.ipynb?token={token}&reset")
-        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-        # The kernel must be named and idle, or "Run All" does nothing (testing-jupyter.md, pitfall 3).
-        page.wait_for_function(
-            """() => {
-                const name = document.querySelector('.jp-Toolbar-kernelName');
-                const ind = document.querySelector('.jp-Notebook-ExecutionIndicator');
-                return name && /Python/.test(name.textContent) && ind && ind.getAttribute('data-status') === 'idle';
-            }""",
-            timeout=60_000,
-        )
-        page.click(".lm-MenuBar-itemLabel:text-is('Run')")
-        page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
-        page.wait_for_selector(".hubflow-metrics polyline.hubflow-metrics-cpu", timeout=60_000)
-
-        width = page.eval_on_selector(".hubflow-progress-overall .progress-bar", "e => e.style.width")
-        if width != "100%":
-            problems.append(f"overall bar width is {width!r}, expected 100%")
-        failed = page.locator(".hubflow-progress-failed").all_inner_texts()
-        if len(failed) != 1 or "file vanished" not in failed[0]:
-            problems.append(f"failure rows: {failed!r}")
-        status = page.locator(".hubflow-progress-status").inner_text()
-        if "200/201 done" not in status:
-            problems.append(f"status label: {status!r}")
-
-        files_before = page.locator(".hubflow-tree-file").count()
-        page.click(".hubflow-tree-folder:has-text('data/')")
-        page.wait_for_function(
-            f"() => document.querySelectorAll('.hubflow-tree-file').length === {files_before + 3}",
-            timeout=30_000,
-        )
-        if page.locator(".hubflow-tree-lfs").count() < 4:
-            problems.append("LFS badges missing")
-        points = page.eval_on_selector("polyline.hubflow-metrics-cpu", "e => e.getAttribute('points')")
-        if len(points.split()) != 40:
-            problems.append(f"cpu polyline has {len(points.split())} points, expected 40")
-
-        text = page.inner_text(".jp-Notebook")
-        for bad in ("Error displaying widget", "Loading widget", "Model not found", "Traceback"):
-            if bad in text:
-                problems.append(f"page shows {bad!r}")
-        page.screenshot(path=str(out / "jupyter_widgets.png"))
+        for name, check in (("quickstart.ipynb", check_quickstart), ("check.ipynb", check_synthetic)):
+            run_all(page, port, token, name)
+            found = [f"{name}: {p}" for p in check(page)]
+            text = page.inner_text(".jp-Notebook")
+            found += [f"{name}: page shows {bad!r}" for bad in ERROR_TEXTS if bad in text]
+            shot = out / f"{name.removesuffix('.ipynb')}.png"
+            page.screenshot(path=str(shot))
+            for widget in ("progress", "tree", "metrics"):  # each widget on its own, at full size
+                locator = page.locator(f".hubflow-{widget}").first
+                locator.scroll_into_view_if_needed()
+                locator.screenshot(path=str(out / f"{name.removesuffix('.ipynb')}-{widget}.png"))
+            problems += found
         browser.close()
     problems.extend(f"console: {e}" for e in console_errors if "favicon" not in e)
+    return problems
+
+
+def run_all(page: Any, port: int, token: str, name: str) -> None:
+    """Open ``name`` in a fresh Lab layout and run every cell from the Run menu."""
+    page.goto(f"http://127.0.0.1:{port}/lab/tree/{name}?token={token}&reset")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    # The kernel must be named and idle, or "Run All" does nothing (testing-jupyter.md, pitfall 3).
+    page.wait_for_function(
+        """() => {
+            const name = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Toolbar-kernelName');
+            const ind = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator');
+            return name && /Python/.test(name.textContent) && ind && ind.getAttribute('data-status') === 'idle';
+        }""",
+        timeout=60_000,
+    )
+    page.click(".lm-MenuBar-itemLabel:text-is('Run')")
+    page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
+    # Done when no cell is queued or running ("[*]") and the last cell has a number.
+    page.wait_for_function(
+        r"""() => {
+            const prompts = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')];
+            return prompts.length > 0 && prompts.every(p => /\[\d+\]/.test(p.textContent));
+        }""",
+        timeout=120_000,
+    )
+
+
+def check_quickstart(page: Any) -> list[str]:
+    """The real notebook: upload finished at 100 %, tree rows and a folder click, job metrics drawn."""
+    problems = []
+    width = page.eval_on_selector(".hubflow-progress-overall .progress-bar", "e => e.style.width")
+    if width != "100%":
+        problems.append(f"overall bar width is {width!r}, expected 100%")
+    status = page.locator(".hubflow-progress-status").inner_text()
+    done, _, rest = status.partition(" done")
+    if not rest or len(set(done.split("/"))) != 1:
+        problems.append(f"status label: {status!r}")
+    sent, _, total = page.locator(".hubflow-progress-bytes").inner_text().partition(" / ")
+    if sent != total:
+        problems.append(f"bytes label: {sent!r} / {total!r}")
+
+    files = page.locator(".hubflow-tree-file")
+    if files.count() != 4 or page.locator(".hubflow-tree-lfs").count() != 1:
+        problems.append(f"tree root: {files.all_inner_texts()!r}")
+    page.click(".hubflow-tree-folder:has-text('texts/')")  # a round trip through the kernel
+    page.wait_for_function(
+        "() => document.querySelectorAll('.hubflow-tree-folder').length === 3", timeout=30_000
+    )
+    page.click(".hubflow-tree-folder:has-text('test/')")
+    try:
+        page.wait_for_function(
+            "() => document.querySelectorAll('.hubflow-tree-file').length === 14", timeout=30_000
+        )
+    except Exception:  # a timeout: report it, keep checking the rest
+        problems.append(f"after expanding texts/test/: {files.count()} file rows, expected 14")
+
+    points = page.eval_on_selector("polyline.hubflow-metrics-cpu", "e => e.getAttribute('points')")
+    if len(points.split()) < 3:
+        problems.append(f"cpu polyline has {len(points.split())} points, expected >= 3")
+    values = page.locator(".hubflow-metrics-values").inner_text()
+    if "CPU" not in values or "memory" not in values:
+        problems.append(f"metrics values: {values!r}")
+    text = page.inner_text(".jp-Notebook")
+    for expected in ("verified: 53 files", "job COMPLETED"):
+        if expected not in text:
+            problems.append(f"missing output {expected!r}")
+    return problems
+
+
+def check_synthetic(page: Any) -> list[str]:
+    """Synthetic events: a failure row, a lazy folder fetched on click, a 40-point polyline."""
+    problems = []
+    page.wait_for_selector(".hubflow-metrics polyline.hubflow-metrics-cpu", timeout=60_000)
+    width = page.eval_on_selector(".hubflow-progress-overall .progress-bar", "e => e.style.width")
+    if width != "100%":
+        problems.append(f"overall bar width is {width!r}, expected 100%")
+    failed = page.locator(".hubflow-progress-failed").all_inner_texts()
+    if len(failed) != 1 or "file vanished" not in failed[0]:
+        problems.append(f"failure rows: {failed!r}")
+    status = page.locator(".hubflow-progress-status").inner_text()
+    if "200/201 done" not in status:
+        problems.append(f"status label: {status!r}")
+
+    files_before = page.locator(".hubflow-tree-file").count()
+    page.click(".hubflow-tree-folder:has-text('data/')")
+    page.wait_for_function(
+        f"() => document.querySelectorAll('.hubflow-tree-file').length === {files_before + 3}",
+        timeout=30_000,
+    )
+    if page.locator(".hubflow-tree-lfs").count() < 4:
+        problems.append("LFS badges missing")
+    points = page.eval_on_selector("polyline.hubflow-metrics-cpu", "e => e.getAttribute('points')")
+    if len(points.split()) != 40:
+        problems.append(f"cpu polyline has {len(points.split())} points, expected 40")
     return problems
 
 
@@ -243,6 +314,7 @@ def main() -> int:
     shutil.rmtree(args.out, ignore_errors=True)
     (args.out / "nb").mkdir(parents=True)
     write_notebook(args.out / "nb" / "check.ipynb")
+    shutil.copy(QUICKSTART, args.out / "nb" / "quickstart.ipynb")  # Lab saves into its copy
     port, token = free_port(), secrets.token_hex(16)
     lab = start_lab(args.venv, args.out, port, token)
     try:
@@ -256,7 +328,7 @@ def main() -> int:
             lab.kill()
     for problem in problems:
         print("PROBLEM:", problem)
-    print("screenshot:", args.out / "jupyter_widgets.png")
+    print("screenshots:", *sorted(str(p) for p in args.out.glob("*.png")))
     print("OK" if not problems else f"{len(problems)} problem(s)")
     return 1 if problems else 0
 

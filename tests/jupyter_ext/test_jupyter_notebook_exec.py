@@ -139,7 +139,7 @@ def test_quickstart_notebook_executes_and_creates_the_widgets(kernel_env: Path) 
     sent, announced = byte_label["value"].split(" / ")
     assert sent == announced and announced.startswith("24."), byte_label["value"]
 
-    tree_cell = next(c for c in code if "RepoTreeWidget(fetch=" in c.source)
+    tree_cell = next(c for c in code if "RepoTreeWidget(" in c.source)
     assert [classes(m) for m in views(tree_cell)] == [["hubflow-tree"]]
     folders = sorted(m["description"] for m in find("hubflow-tree-folder"))
     assert folders == ["▸ texts/"]
