@@ -42,7 +42,7 @@ class FileHashes(msgspec.Struct, frozen=True, kw_only=True):
     sha256: str
     """Hex sha256 of the content: the LFS oid."""
     git_sha1: str
-    """Hex git blob id: ``sha1(b"blob {size}\\0" + content)``."""
+    """Hex git blob id: ``sha1(b"blob {size}\\0" + content)``; ``""`` when not computed (LFS-only sizes)."""
     sample: bytes
     """The first 512 bytes (the preupload call sends them, base64)."""
 
@@ -51,8 +51,13 @@ def hash_file_sync(
     path: str | os.PathLike[str],
     on_progress: Callable[[int], None] | None = None,
     chunk_size: int = CHUNK_SIZE,
+    *,
+    git_sha1: bool = True,
 ) -> FileHashes:
     """Blocking version of ``hash_file``; ``on_progress(delta_bytes)`` is called per chunk.
+
+    ``git_sha1=False`` skips the git blob id (``FileHashes.git_sha1`` is then ``""``): a file
+    the Hub always stores in LFS never needs it, and sha1 costs as much as sha256.
 
     ```python
     hash_file_sync("README.md").git_sha1
@@ -64,7 +69,7 @@ def hash_file_sync(
         sha256 = hashlib.sha256()
         # git hashes a header carrying the size first, so the size must be known up front;
         # a mismatch at the end means the file changed while we read it.
-        sha1 = hashlib.sha1(f"blob {size}\0".encode())
+        sha1 = hashlib.sha1(f"blob {size}\0".encode()) if git_sha1 else None
         sample = b""
         done = 0
         # Read at most one byte past the expected size: a file that keeps growing must not
@@ -73,7 +78,8 @@ def hash_file_sync(
             if done < SAMPLE_SIZE:
                 sample += chunk[: SAMPLE_SIZE - done]
             sha256.update(chunk)
-            sha1.update(chunk)
+            if sha1 is not None:
+                sha1.update(chunk)
             done += len(chunk)
             if on_progress is not None:
                 on_progress(len(chunk))
@@ -82,7 +88,7 @@ def hash_file_sync(
         raise FileChangedError(
             f"{path} changed while it was being hashed (size {size} → read {done}, now {final_size}).", path
         )
-    return FileHashes(size=size, sha256=sha256.hexdigest(), git_sha1=sha1.hexdigest(), sample=sample)
+    return FileHashes(size=size, sha256=sha256.hexdigest(), git_sha1=sha1.hexdigest() if sha1 else "", sample=sample)
 
 
 async def hash_file(
@@ -91,6 +97,7 @@ async def hash_file(
     *,
     limiter: CapacityLimiter | None = None,
     chunk_size: int = CHUNK_SIZE,
+    git_sha1: bool = True,
 ) -> FileHashes:
     """Hash ``path`` in a worker thread (under ``limiter``, default anyio's shared one).
 
@@ -102,5 +109,6 @@ async def hash_file(
     ```
     """
     return await anyio.to_thread.run_sync(
-        lambda: hash_file_sync(path, on_progress, chunk_size), limiter=limiter, abandon_on_cancel=False
+        lambda: hash_file_sync(path, on_progress, chunk_size, git_sha1=git_sha1), limiter=limiter,
+        abandon_on_cancel=False,
     )

@@ -40,7 +40,7 @@ from hubflow._constants import REPO_TYPE_PLURAL, REPO_TYPE_URL_PREFIX
 from hubflow.errors import CommitConflictError, EntryNotFoundError, FileChangedError
 from hubflow.schema import CommitInfo, CommitResponse, RepoFile, RepoTreeEntry, commit_info_from_response
 from hubflow.tasks._base import Task
-from hubflow.tasks.hashing import HashFile, read_chunks, read_whole
+from hubflow.tasks.hashing import HashFile, hash_source_sync, read_chunks, read_whole
 from hubflow.tasks.lfs import FetchUploadModes, FileMode, FileToUpload, RepoTarget
 
 if TYPE_CHECKING:
@@ -191,6 +191,10 @@ class Commit(Task[CommitInfo], kw_only=True):
         for addition in self.additions:
             mode = modes[addition.path_in_repo]
             hashes = ctx.result_of(HashFile(source=addition.source))
+            if mode.upload_mode != "lfs" and not hashes.git_sha1:
+                # HashFile skips the git blob id above the Hub's LFS-only size; a Hub that still
+                # wants such a file inline gets it computed now (one more read, a rare case).
+                hashes = await anyio.to_thread.run_sync(hash_source_sync, addition.source)
             local = hashes.sha256 if mode.upload_mode == "lfs" else hashes.git_sha1
             if mode.should_ignore or (mode.remote_oid == local and not self._is_deleted(addition.path_in_repo)):
                 continue

@@ -38,11 +38,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "INLINE_HASH_SIZE",
+    "LFS_ONLY_SIZE",
     "MEMORY_PREFIX",
     "HashFile",
     "Source",
     "check_unchanged",
     "file_source",
+    "hash_source_sync",
     "memory_source",
     "read_chunks",
     "read_whole",
@@ -52,6 +54,8 @@ __all__ = [
 MEMORY_PREFIX = "memory://"
 INLINE_HASH_SIZE = 256 * 1024
 """Sources up to this size are hashed on the event loop: a thread hop would cost more."""
+LFS_ONLY_SIZE = 10 * 1024 * 1024
+"""The Hub stores larger files in LFS whatever their type: ``HashFile`` skips their git blob id."""
 # In-memory contents (bytes, file objects) are not data a node can carry; nodes carry their id.
 _MEMORY: dict[str, tuple[bytes | BinaryIO, threading.Lock]] = {}
 
@@ -210,11 +214,11 @@ def read_whole(source: Source) -> bytes:
     return data
 
 
-def _hash_source_sync(source: Source, on_progress: Callable[[int], None]) -> FileHashes:
+def _hash_source_sync(source: Source, on_progress: Callable[[int], None], git_sha1: bool = True) -> FileHashes:
     read_at, close = _reader(source)
     try:
         sha256 = hashlib.sha256()
-        sha1 = hashlib.sha1(f"blob {source.size}\0".encode())
+        sha1 = hashlib.sha1(f"blob {source.size}\0".encode()) if git_sha1 else None
         sample = b""
         offset = 0
         while offset < source.size:
@@ -224,18 +228,37 @@ def _hash_source_sync(source: Source, on_progress: Callable[[int], None]) -> Fil
             if offset < SAMPLE_SIZE:
                 sample += chunk[: SAMPLE_SIZE - offset]
             sha256.update(chunk)
-            sha1.update(chunk)
+            if sha1 is not None:
+                sha1.update(chunk)
             offset += len(chunk)
             on_progress(len(chunk))
     finally:
         close()
-    return FileHashes(size=source.size, sha256=sha256.hexdigest(), git_sha1=sha1.hexdigest(), sample=sample)
+    return FileHashes(size=source.size, sha256=sha256.hexdigest(), git_sha1=sha1.hexdigest() if sha1 else "",
+                      sample=sample)
+
+
+def hash_source_sync(source: Source) -> FileHashes:
+    """Every hash of a source (git blob id included), blocking: for a worker thread.
+
+    ```python
+    hashes = await anyio.to_thread.run_sync(hash_source_sync, source)
+    ```
+    """
+    if source.in_memory:
+        return _hash_source_sync(source, lambda _: None)
+    check_unchanged(source)
+    hashes = hash_file_sync(source.path)
+    check_unchanged(source)
+    return hashes
 
 
 class HashFile(Task[FileHashes], kw_only=True):
-    """Hash one source in a worker thread (sha256 + git sha1 + 512-byte sample), one read.
+    """Hash one source (sha256 + git sha1 + 512-byte sample), one read.
 
-    Journaled and keyed by the source's path, size and mtime: a resumed run skips it while the
+    Sources up to ``INLINE_HASH_SIZE`` are hashed on the event loop, larger ones in a worker
+    thread; above ``LFS_ONLY_SIZE`` the git blob id is skipped (``git_sha1 == ""``): the Hub
+    stores such files in LFS, keyed by sha256. Journaled and keyed by the source's path, size and mtime: a resumed run skips it while the
     file is unchanged. Emits progress in bytes hashed.
 
     ```python
@@ -263,11 +286,13 @@ class HashFile(Task[FileHashes], kw_only=True):
                       else hash_file_sync(self.source.path, ctx.emit_progress))
         elif self.source.in_memory:
             return await anyio.to_thread.run_sync(
-                _hash_source_sync, self.source, ctx.emit_progress, limiter=ctx.thread_limiter
+                _hash_source_sync, self.source, ctx.emit_progress, self.source.size <= LFS_ONLY_SIZE,
+                limiter=ctx.thread_limiter,
             )
         else:
             check_unchanged(self.source)
-            hashes = await hash_file(self.source.path, ctx.emit_progress, limiter=ctx.thread_limiter)
+            hashes = await hash_file(self.source.path, ctx.emit_progress, limiter=ctx.thread_limiter,
+                                     git_sha1=self.source.size <= LFS_ONLY_SIZE)
         if not self.source.in_memory:
             check_unchanged(self.source)  # a same-size rewrite during hashing moves the mtime
         return hashes
