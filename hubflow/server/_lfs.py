@@ -21,11 +21,15 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
+from typing import Any, BinaryIO
 from urllib.parse import urlencode
+
+import anyio.to_thread
 
 from hubflow.server._errors import HubError, bad_request
 
 _CHUNK = 1024 * 1024
+_HASH_CHUNK = 8 * 1024 * 1024
 
 
 class LfsStore:
@@ -84,12 +88,12 @@ class LfsStore:
         written = 0
         try:
             with tmp.open("wb") as f:
-                async for chunk in chunks:
-                    written += len(chunk)
+                async for batch in _batched(chunks):
+                    written += len(batch)
                     if written > size:
                         raise bad_request(f"LFS upload for {oid} is larger than announced ({size} bytes)")
-                    h.update(chunk)
-                    f.write(chunk)
+                    # sha256 + write of ≥ 1 MiB in a worker thread: the event loop keeps serving.
+                    await anyio.to_thread.run_sync(_hash_and_write, h, f, batch)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
@@ -99,48 +103,82 @@ class LfsStore:
         return self.tmp / f"mp-{rid}-{oid}"
 
     async def receive_part(self, rid: int, oid: str, part: int, limit: int, chunks: AsyncIterator[bytes]) -> str:
-        """Store one multipart part; returns its ETag (quoted md5, like S3)."""
+        """Write one multipart part in place (at ``(part - 1) * limit`` of the object being assembled).
+
+        Returns its ETag: an opaque token (S3 gives an md5; clients only echo it back) recorded
+        once the whole part arrived. The assembled object's sha256 is checked at completion.
+        """
         d = self.part_dir(rid, oid)
         d.mkdir(parents=True, exist_ok=True)
-        tmp = d / f"{part}.{uuid.uuid4().hex}"
-        h = hashlib.md5(usedforsecurity=False)
-        written = 0
+        tag = d / f"{part}.etag"
+        tag.unlink(missing_ok=True)  # a part being re-sent is incomplete until it is through
+        fd = os.open(d / "data", os.O_WRONLY | os.O_CREAT, 0o644)
         try:
-            with tmp.open("wb") as f:
-                async for chunk in chunks:
-                    written += len(chunk)
-                    if written > limit:
-                        raise bad_request("Part larger than the chunk size")
-                    h.update(chunk)
-                    f.write(chunk)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        etag = f'"{h.hexdigest()}"'
-        os.replace(tmp, d / f"{part}")
-        (d / f"{part}.etag").write_text(etag)
+            offset = (part - 1) * limit
+            written = 0
+            async for batch in _batched(chunks):
+                if written + len(batch) > limit:
+                    raise bad_request("Part larger than the chunk size")
+                await anyio.to_thread.run_sync(_pwrite_all, fd, batch, offset + written)
+                written += len(batch)
+        finally:
+            os.close(fd)
+        etag = f'"{uuid.uuid4().hex}"'
+        (d / f"{part}.size").write_text(str(written))
+        tag.write_text(etag)
         return etag
 
     def complete(self, rid: int, oid: str, size: int, parts: Iterable[tuple[int, str]]) -> None:
-        """Assemble the parts in order, verify the whole object, store it, drop the parts."""
+        """Check every part's ETag, verify the assembled object's sha256 and size, store it, drop the parts."""
         d = self.part_dir(rid, oid)
-        tmp = self.tmp / f"{oid}.{uuid.uuid4().hex}"
+        data = d / "data"
+        expected_offset = 0
+        for expected, (number, etag) in enumerate(parts, start=1):
+            tag = d / f"{number}.etag"
+            if number != expected or not tag.is_file() or tag.read_text() != etag.strip():
+                raise bad_request(f"Multipart part {number} is missing or its ETag does not match")
+            expected_offset += int((d / f"{number}.size").read_text())
+        if not data.is_file() or expected_offset != size:
+            raise bad_request(f"LFS object verification failed for {oid}: parts hold {expected_offset} bytes")
         h = hashlib.sha256()
         written = 0
         try:
-            with tmp.open("wb") as out:
-                for expected, (number, etag) in enumerate(parts, start=1):
-                    part = d / str(number)
-                    tag = d / f"{number}.etag"
-                    if number != expected or not part.is_file() or tag.read_text() != etag.strip():
-                        raise bad_request(f"Multipart part {number} is missing or its ETag does not match")
-                    with part.open("rb") as f:
-                        while chunk := f.read(_CHUNK):
-                            h.update(chunk)
-                            out.write(chunk)
-                            written += len(chunk)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        self._finish(tmp, h.hexdigest(), written, oid, size)
+            with data.open("rb", buffering=0) as f:
+                while chunk := f.read(_HASH_CHUNK):
+                    h.update(chunk)
+                    written += len(chunk)
+        except FileNotFoundError:
+            if self.exists(oid, size):  # a concurrent completion of the same object moved it in
+                return
+            raise bad_request(f"Multipart upload of {oid} has no data") from None
+        if written != size or h.hexdigest() != oid:
+            # The parts stay: a client may re-send the changed ones and complete again.
+            raise bad_request(f"LFS object verification failed for {oid}: got sha256 {h.hexdigest()}, {written} bytes")
+        self._finish(data, h.hexdigest(), written, oid, size)
         shutil.rmtree(d, ignore_errors=True)
+
+
+async def _batched(chunks: AsyncIterator[bytes], at_least: int = _CHUNK) -> AsyncIterator[bytes]:
+    """Regroup a request body's small chunks (~64 KiB) into pieces of ≥ ``at_least`` bytes."""
+    pending: list[bytes] = []
+    size = 0
+    async for chunk in chunks:
+        pending.append(chunk)
+        size += len(chunk)
+        if size >= at_least:
+            yield b"".join(pending)
+            pending, size = [], 0
+    if pending:
+        yield b"".join(pending)
+
+
+def _hash_and_write(h: Any, f: BinaryIO, data: bytes) -> None:
+    h.update(data)
+    f.write(data)
+
+
+def _pwrite_all(fd: int, data: bytes, offset: int) -> None:
+    view = memoryview(data)
+    while view:
+        n = os.pwrite(fd, view, offset)
+        view, offset = view[n:], offset + n
