@@ -191,7 +191,7 @@ def drive(port: int, token: str, out: Path) -> list[str]:
         for name, check in (("quickstart.ipynb", check_quickstart), ("check.ipynb", check_synthetic)):
             run_all(page, port, token, name)
             found = [f"{name}: {p}" for p in check(page)]
-            text = page.inner_text(".jp-Notebook")
+            text = page.text_content(".jp-Notebook") or ""
             found += [f"{name}: page shows {bad!r}" for bad in ERROR_TEXTS if bad in text]
             shot = out / f"{name.removesuffix('.ipynb')}.png"
             page.screenshot(path=str(shot))
@@ -231,22 +231,26 @@ def run_all(page: Any, port: int, token: str, name: str) -> None:
 
 
 def check_quickstart(page: Any) -> list[str]:
-    """The real notebook: upload finished at 100 %, tree rows and a folder click, job metrics drawn."""
+    """The real notebook: upload finished at 100 %, tree rows and a folder click, job metrics drawn.
+
+    Text is read with ``text_content``: JupyterLab renders off-screen cells with
+    ``content-visibility: auto``, and ``innerText`` of skipped content is empty.
+    """
     problems = []
     width = page.eval_on_selector(".hubflow-progress-overall .progress-bar", "e => e.style.width")
     if width != "100%":
         problems.append(f"overall bar width is {width!r}, expected 100%")
-    status = page.locator(".hubflow-progress-status").inner_text()
+    status = page.locator(".hubflow-progress-status").text_content() or ""
     done, _, rest = status.partition(" done")
     if not rest or len(set(done.split("/"))) != 1:
         problems.append(f"status label: {status!r}")
-    sent, _, total = page.locator(".hubflow-progress-bytes").inner_text().partition(" / ")
+    sent, _, total = (page.locator(".hubflow-progress-bytes").text_content() or "").partition(" / ")
     if sent != total:
         problems.append(f"bytes label: {sent!r} / {total!r}")
 
     files = page.locator(".hubflow-tree-file")
     if files.count() != 4 or page.locator(".hubflow-tree-lfs").count() != 1:
-        problems.append(f"tree root: {files.all_inner_texts()!r}")
+        problems.append(f"tree root: {files.all_text_contents()!r}")
     page.click(".hubflow-tree-folder:has-text('texts/')")  # a round trip through the kernel
     page.wait_for_function(
         "() => document.querySelectorAll('.hubflow-tree-folder').length === 3", timeout=30_000
@@ -262,13 +266,14 @@ def check_quickstart(page: Any) -> list[str]:
     points = page.eval_on_selector("polyline.hubflow-metrics-cpu", "e => e.getAttribute('points')")
     if len(points.split()) < 3:
         problems.append(f"cpu polyline has {len(points.split())} points, expected >= 3")
-    values = page.locator(".hubflow-metrics-values").inner_text()
+    values = page.locator(".hubflow-metrics-values").text_content() or ""
     if "CPU" not in values or "memory" not in values:
         problems.append(f"metrics values: {values!r}")
-    text = page.inner_text(".jp-Notebook")
+    text = page.text_content(".jp-Notebook") or ""
     for expected in ("verified: 53 files", "job COMPLETED"):
         if expected not in text:
-            problems.append(f"missing output {expected!r}")
+            outputs = page.locator(".jp-OutputArea-output").all_text_contents()
+            problems.append(f"missing output {expected!r}; outputs: {[o[:120] for o in outputs]!r}")
     return problems
 
 
@@ -279,10 +284,10 @@ def check_synthetic(page: Any) -> list[str]:
     width = page.eval_on_selector(".hubflow-progress-overall .progress-bar", "e => e.style.width")
     if width != "100%":
         problems.append(f"overall bar width is {width!r}, expected 100%")
-    failed = page.locator(".hubflow-progress-failed").all_inner_texts()
+    failed = page.locator(".hubflow-progress-failed").all_text_contents()
     if len(failed) != 1 or "file vanished" not in failed[0]:
         problems.append(f"failure rows: {failed!r}")
-    status = page.locator(".hubflow-progress-status").inner_text()
+    status = page.locator(".hubflow-progress-status").text_content() or ""
     if "200/201 done" not in status:
         problems.append(f"status label: {status!r}")
 
