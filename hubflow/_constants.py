@@ -55,6 +55,11 @@ def _float(value: str | None, default: float) -> float:
         return default
 
 
+def _expand_path(path: str | os.PathLike[str]) -> Path:
+    """``~`` and ``$VARS`` expanded, as huggingface_hub expands its cache and token paths."""
+    return Path(os.path.expandvars(os.path.expanduser(os.fspath(path))))
+
+
 @dataclass(frozen=True)
 class Environment:
     """A snapshot of the ``HF_*`` environment variables that hubflow honours."""
@@ -76,14 +81,14 @@ class Environment:
         env = os.environ if environ is None else environ
         xdg = env.get("XDG_CACHE_HOME")
         default_home = Path(xdg) / "huggingface" if xdg else Path("~/.cache/huggingface")
-        hf_home = Path(env.get("HF_HOME") or default_home).expanduser()
+        hf_home = _expand_path(env.get("HF_HOME") or default_home)
         cache = env.get("HF_HUB_CACHE") or env.get("HUGGINGFACE_HUB_CACHE")
         bars = env.get("HF_HUB_DISABLE_PROGRESS_BARS")
         return cls(
             endpoint=(env.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/"),
             hf_home=hf_home,
-            hub_cache=Path(cache).expanduser() if cache else hf_home / "hub",
-            token_path=Path(env.get("HF_TOKEN_PATH") or hf_home / "token").expanduser(),
+            hub_cache=_expand_path(cache) if cache else hf_home / "hub",
+            token_path=_expand_path(env.get("HF_TOKEN_PATH") or hf_home / "token"),
             env_token=_clean_token(env.get("HF_TOKEN")) or _clean_token(env.get("HUGGING_FACE_HUB_TOKEN")),
             offline=env_bool(env.get("HF_HUB_OFFLINE")) or env_bool(env.get("TRANSFORMERS_OFFLINE")),
             # unset → None: let the caller decide; "0" forces bars on, "1" forces them off.

@@ -17,6 +17,7 @@ import uuid
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from hubflow._cache._errors import HFValidationError
+from hubflow._constants import Environment
 
 __all__ = [
     "CACHEDIR_TAG_CONTENT",
@@ -81,10 +82,6 @@ def is_sha256(etag: str) -> bool:
     return _SHA256.fullmatch(etag) is not None
 
 
-def _expand(path: str) -> str:
-    return os.path.expandvars(os.path.expanduser(path))
-
-
 def default_cache_dir() -> Path:
     """The Hub cache root: `HF_HUB_CACHE`, else `HUGGINGFACE_HUB_CACHE`, else `$HF_HOME/hub`.
 
@@ -95,12 +92,7 @@ def default_cache_dir() -> Path:
     PosixPath('/home/alice/.cache/huggingface/hub')
     ```
     """
-    explicit = os.environ.get("HF_HUB_CACHE") or os.environ.get("HUGGINGFACE_HUB_CACHE")
-    if explicit:
-        return Path(_expand(explicit))
-    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    hf_home = os.environ.get("HF_HOME") or os.path.join(xdg, "huggingface")
-    return Path(_expand(hf_home)) / "hub"
+    return Environment.read().hub_cache  # the one reading of the HF_* variables in hubflow
 
 
 def check_repo_type(repo_type: str | None) -> str:
