@@ -48,7 +48,7 @@ class Context:
     ```
     """
 
-    def __init__(self, execution: _Execution, node: Task[Any], key: str | None = None) -> None:
+    def __init__(self, execution: _Execution, node: Task[Any], key: str | None = None, attempt: int = 0) -> None:
         self._execution = execution
         self.node = node
         self.key = node.key if key is None else key
@@ -57,7 +57,7 @@ class Context:
         self.settings: Settings = execution.hub.settings
         self.thread_limiter: CapacityLimiter = execution.thread_limiter
         self.done_bytes = 0
-        self.attempt = 0
+        self.attempt = attempt
         """0 for the first attempt, N for the Nth retry (a node may check what an earlier attempt did)."""
         self._loop_thread = threading.get_ident()
         self._held: list[CapacityLimiter] = []

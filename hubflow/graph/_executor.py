@@ -250,8 +250,7 @@ class _Execution:
                 if not started:
                     self.emit(self._started_event(task, key))
                     started = True
-                ctx = Context(self, task, key)
-                ctx.attempt = attempt
+                ctx = Context(self, task, key, attempt)
                 ctx._held = [limiter]
                 try:
                     return await task.run(ctx)
