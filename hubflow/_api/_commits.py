@@ -2,8 +2,8 @@
 ``upload_folder``, ``delete_file``, ``delete_files``, ``delete_folder``.
 
 Each builds the upload graph (``hubflow.pipelines.build_upload_graph``) and runs it with this
-facade's client and event sink (``api.on_event``). Commit size bounds for ``upload_folder``
-are the instance attributes ``max_files_per_commit`` and ``max_inline_bytes_per_commit``.
+facade's client and event sink (``api.on_event``). ``upload_folder`` makes one commit unless the
+instance attributes ``max_files_per_commit`` / ``max_inline_bytes_per_commit`` ask to split it.
 
 ```python
 api = HfApi(token="hf_alice_write")
@@ -68,10 +68,12 @@ def _source_of(op: CommitOperationAdd) -> Source:
 class CommitsMixin(AsyncHfApiBase):
     """Commit and upload methods (see the module docstring)."""
 
-    max_files_per_commit: int = MAX_FILES_PER_COMMIT
-    """``upload_folder`` splits larger uploads into several commits of at most this many files."""
-    max_inline_bytes_per_commit: int = MAX_INLINE_BYTES_PER_COMMIT
-    """... and at most this many bytes of possibly-inline (non-LFS) content."""
+    max_files_per_commit: int | None = None
+    """``upload_folder`` makes ONE commit, as huggingface_hub does (atomic: all files or none).
+    Set this (e.g. ``MAX_FILES_PER_COMMIT``) to split larger uploads into commits of at most this
+    many files; for very large folders prefer the resumable ``upload_large_folder``."""
+    max_inline_bytes_per_commit: int | None = None
+    """With splitting on: at most this many bytes of possibly-inline (non-LFS) content per commit."""
 
     # -- shared helpers ----------------------------------------------------------------------
     def _target(self, repo_id: str, repo_type: str | None, revision: str | None, create_pr: bool | None) -> RepoTarget:
@@ -141,7 +143,10 @@ class CommitsMixin(AsyncHfApiBase):
         try:
             git_ignore = self._git_ignore(pending)
             files = [FileToUpload(path_in_repo=op.path_in_repo, source=s) for op, s in zip(pending, sources, strict=True)]
-            bounds = (self.max_files_per_commit, self.max_inline_bytes_per_commit) if split else (10**9, 10**18)
+            bounds = (10**9, 10**18)
+            if split and (self.max_files_per_commit is not None or self.max_inline_bytes_per_commit is not None):
+                bounds = (self.max_files_per_commit or MAX_FILES_PER_COMMIT,
+                          self.max_inline_bytes_per_commit or MAX_INLINE_BYTES_PER_COMMIT)
             pr_url = None
             if target.create_pr and len(split_into_commits(files, *bounds)) > 1:
                 # Several commits for one PR: open it first, then commit to refs/pr/N (core.md §7.8).
@@ -335,8 +340,9 @@ class CommitsMixin(AsyncHfApiBase):
         """Upload a local folder (rules for patterns, ``.git``, caches and symlinks: ``hubflow.pipelines``).
 
         ``delete_patterns`` deletes matching remote files under ``path_in_repo`` in the same
-        commit (never ``.gitattributes``). Unchanged files are not re-sent; a large folder is
-        split into several commits (``max_files_per_commit`` / ``max_inline_bytes_per_commit``).
+        commit (never ``.gitattributes``). Unchanged files are not re-sent. One commit, as
+        huggingface_hub makes (set ``max_files_per_commit`` / ``max_inline_bytes_per_commit`` on
+        the client to split a large folder into several).
 
         ```python
         await api.upload_folder(repo_id="alice/m", folder_path="checkpoints", path_in_repo="ckpt",

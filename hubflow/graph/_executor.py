@@ -64,9 +64,12 @@ class Results(Mapping[Task[Any], Any]):
     ```
     """
 
-    def __init__(self, graph: Graph, values: dict[str, Any], from_journal: set[str]) -> None:
+    def __init__(
+        self, graph: Graph, values: dict[str, Any], from_journal: set[str], provided: dict[str, Any] | None = None
+    ) -> None:
         self._graph = graph
         self._values = values
+        self._provided = provided or {}
         self.from_journal = from_journal
 
     @overload
@@ -74,7 +77,14 @@ class Results(Mapping[Task[Any], Any]):
     @overload
     def __getitem__(self, task: Any) -> Any: ...
     def __getitem__(self, task: Any) -> Any:
-        return self._values[task.key]
+        key = task.key
+        if key in self._values:
+            return self._values[key]
+        return self._provided[key]  # answered by a batch node (``Task.provides``)
+
+    def __contains__(self, task: object) -> bool:
+        key = getattr(task, "key", None)
+        return key in self._values or key in self._provided
 
     def __iter__(self) -> Iterator[Task[Any]]:
         return (self._graph.get(key) for key in self._values)
@@ -106,6 +116,7 @@ class _Execution:
         self._waiting: dict[str, int] = {}  # key → unfinished dependencies (not yet started)
         self._started: set[str] = set()
         self.results: dict[str, Any] = {}
+        self.provided: dict[str, Any] = {}  # results of tasks answered by a batch node (Task.provides)
         self.from_journal: set[str] = set()
         self.errors: dict[str, BaseException] = {}
         self.skipped: set[str] = set()
@@ -157,10 +168,17 @@ class _Execution:
         return node
 
     def result_of(self, task: Task[Any]) -> Any:
-        try:
-            return self.results[task.key]
-        except KeyError:
-            raise GraphError(f"{task.kind} ({task.label}) has not finished") from None
+        key = task.key
+        if key in self.results:
+            return self.results[key]
+        if key in self.provided:
+            return self.provided[key]
+        raise GraphError(f"{task.kind} ({task.label}) has not finished")
+
+    def _store(self, task: Task[Any], key: str, result: Any) -> None:
+        self.results[key] = result
+        for answered, value in task.provides(result):
+            self.provided[answered.key] = value
 
     async def wait_for(self, task: Task[Any]) -> Any:
         await self._done[task.key].wait()
@@ -215,14 +233,14 @@ class _Execution:
             if self.journal is not None and type(task).journaled and task in self.journal:
                 result = self.journal.result(task)
                 self.emit(self._started_event(task, key))
-                self.results[key] = result
+                self._store(task, key, result)
                 self.from_journal.add(key)
                 self.emit(NodeFinished(key=key, kind=task.kind, from_journal=True))
             else:
                 result = await self._attempts(task, key)
                 if self.journal is not None and type(task).journaled:
                     await self.journal.record(task, result)  # durable before "finished"
-                self.results[key] = result
+                self._store(task, key, result)
                 self.emit(NodeFinished(key=key, kind=task.kind))
         except Exception as exc:
             error = _wrap(exc)
@@ -308,7 +326,7 @@ async def run(
             await client.aclose()
     if execution.first_error is not None:
         raise execution.first_error
-    results = Results(graph, execution.results, execution.from_journal)
+    results = Results(graph, execution.results, execution.from_journal, execution.provided)
     if execution.errors:
         raise NodesFailedError(
             f"{len(execution.errors)} node(s) failed, {len(execution.skipped)} skipped",

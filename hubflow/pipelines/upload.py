@@ -2,12 +2,14 @@
 
 ``build_upload_graph`` lays out, for each commit group::
 
-    HashFile xN ──▶ FetchUploadModes (≤256 files, after ITS hashes) ──▶ UploadsDone ──▶ Commit
+    HashBatch | HashFile xN ──▶ FetchUploadModes (≤256 files, after ITS hashes) ──▶ UploadsDone ──▶ Commit
                               └─ adds at run time: LfsBatch ─▶ UploadLfsObject | UploadLfsPart… ─▶ CompleteLfsMultipart
                                                                   (all before UploadsDone)
 
-so transfers start while other files are still hashing, and the commit waits only for its own
-group. Large uploads are split into groups of at most ``max_files_per_commit`` files and
+so transfers start while other files are still hashing (a file above ``INLINE_SIZE_HINT`` has a
+preupload batch of its own: its upload starts as soon as it is hashed), small files are hashed
+together (``HashBatch``, one worker-thread call per preupload batch), and the commit waits only
+for its own group. Large uploads are split into groups of at most ``max_files_per_commit`` files and
 ``max_inline_bytes_per_commit`` bytes of possibly-inline content (files up to
 ``INLINE_SIZE_HINT``, since the Hub sends larger ones to LFS whatever their type; a small binary
 file still counts, which can only make groups smaller). Commits run one after the other:
@@ -33,7 +35,7 @@ import msgspec
 
 from hubflow.graph import Graph
 from hubflow.tasks.commits import Commit, CopySpec, DeleteSpec, PreuploadedFile
-from hubflow.tasks.hashing import HashFile, Source
+from hubflow.tasks.hashing import BATCH_HASH_SIZE, HashBatch, HashFile
 from hubflow.tasks.lfs import PREUPLOAD_BATCH_SIZE, FetchUploadModes, FileToUpload, RepoTarget, UploadsDone
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "MAX_INLINE_BYTES_PER_COMMIT",
     "UploadPlan",
     "build_upload_graph",
+    "preupload_batches",
     "split_into_commits",
 ]
 
@@ -54,7 +57,7 @@ class UploadPlan(msgspec.Struct, kw_only=True):
     """What ``build_upload_graph`` built: the graph and its nodes by role."""
 
     graph: Graph
-    hashes: list[HashFile]
+    hashes: list[HashFile | HashBatch]
     modes: list[FetchUploadModes]
     barriers: list[UploadsDone]
     commits: list[Commit]
@@ -82,6 +85,32 @@ def split_into_commits(
         groups[-1].append(addition)
         inline += size
     return groups
+
+
+def preupload_batches(files: Sequence[FileToUpload]) -> list[list[FileToUpload]]:
+    """Files in preupload batches: a batch of its own for each file above ``INLINE_SIZE_HINT``
+    (its LFS transfer starts as soon as IT is hashed), the others by ``PREUPLOAD_BATCH_SIZE``.
+
+    ```python
+    [len(b) for b in preupload_batches(files)]  # e.g. [1, 1, 256, 44]
+    ```
+    """
+    large = [[f] for f in files if f.source.size > INLINE_SIZE_HINT]
+    rest = [f for f in files if f.source.size <= INLINE_SIZE_HINT]
+    return large + [rest[i : i + PREUPLOAD_BATCH_SIZE] for i in range(0, len(rest), PREUPLOAD_BATCH_SIZE)]
+
+
+def _hash_nodes(graph: Graph, files: Sequence[FileToUpload]) -> list[HashFile | HashBatch]:
+    """One ``HashBatch`` for the batch's small files (≤ ``BATCH_HASH_SIZE``), a ``HashFile`` per larger one."""
+    small = list(dict.fromkeys(f.source for f in files if f.source.size <= BATCH_HASH_SIZE))
+    nodes: list[HashFile | HashBatch] = []
+    if len(small) > 1:
+        nodes.append(graph.add(HashBatch(sources=small)))
+    else:
+        nodes.extend(graph.add(HashFile(source=source)) for source in small)
+    large = dict.fromkeys(f.source for f in files if f.source.size > BATCH_HASH_SIZE)
+    nodes.extend(graph.add(HashFile(source=source)) for source in large)
+    return nodes
 
 
 def build_upload_graph(
@@ -114,17 +143,16 @@ def build_upload_graph(
     plan = UploadPlan(graph=graph, hashes=[], modes=[], barriers=[], commits=[])
     groups = split_into_commits(additions, max_files_per_commit, max_inline_bytes_per_commit)
     previous: Commit | None = None
-    hashed_sources: set[Source] = set()
+    hashed_keys: set[str] = set()
     for index, group in enumerate(groups):
         barrier = graph.add(UploadsDone(target=target, group=index))
         plan.barriers.append(barrier)
         batches: list[FetchUploadModes] = []
-        for start in range(0, len(group), PREUPLOAD_BATCH_SIZE):
-            files = group[start : start + PREUPLOAD_BATCH_SIZE]
-            hashed = [graph.add(HashFile(source=f.source)) for f in files]
+        for files in preupload_batches(group):
+            hashed = _hash_nodes(graph, files)
             for hash_node in hashed:  # equal sources are one node: list it once (a set, not an O(n²) scan)
-                if hash_node.source not in hashed_sources:
-                    hashed_sources.add(hash_node.source)
+                if hash_node.key not in hashed_keys:
+                    hashed_keys.add(hash_node.key)
                     plan.hashes.append(hash_node)
             modes = graph.add(
                 FetchUploadModes(target=target, files=list(files), barrier=barrier, git_ignore=git_ignore, token=token),

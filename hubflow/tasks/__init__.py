@@ -14,7 +14,7 @@ from hubflow.graph._context import Context
 from hubflow.tasks._base import Endpoint, Task, result_type_of
 from hubflow.tasks.commits import Commit, CopySpec, DeleteSpec, PreuploadedFile
 from hubflow.tasks.downloads import DownloadFile, ListSnapshotFiles, ResolveRevision
-from hubflow.tasks.hashing import HashFile, Source, file_source, memory_source
+from hubflow.tasks.hashing import HashBatch, HashFile, Source, file_source, memory_source
 from hubflow.tasks.lfs import (
     CompleteLfsMultipart,
     FetchUploadModes,
@@ -59,7 +59,7 @@ __all__ += [  # repos / listing / refs
 
 __all__ += [  # commits / upload pipeline
     "Commit", "CompleteLfsMultipart", "CopySpec", "DeleteSpec", "FetchUploadModes", "FileMode", "FileToUpload",
-    "HashFile", "LfsBatch", "LfsItem", "PreuploadedFile", "RepoTarget", "Source", "UploadLfsObject",
+    "HashBatch", "HashFile", "LfsBatch", "LfsItem", "PreuploadedFile", "RepoTarget", "Source", "UploadLfsObject",
     "UploadLfsPart", "UploadsDone", "file_source", "memory_source",
 ]
 

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import hashlib
 import typing
-from collections.abc import AsyncIterator, Hashable
+from collections.abc import AsyncIterator, Hashable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 from urllib.parse import quote
 
@@ -130,6 +130,20 @@ class Task(msgspec.Struct, Generic[T], metaclass=_TaskMeta):
     def total_bytes(self) -> int | None:
         """Bytes this node will hash or move, when known (reported in ``NodeStarted``)."""
         return None
+
+    def provides(self, result: T) -> Iterable[tuple[Task[Any], Any]]:
+        """Results of other (equivalent) tasks this node's result answers, for ``ctx.result_of``.
+
+        A batch node does one task's work for many: ``HashBatch`` returns the ``HashFile``
+        result of each of its sources, so consumers keep asking for ``HashFile(source=...)``
+        without a node per file. Provided tasks are not graph nodes.
+
+        ```python
+        def provides(self, result):
+            return [(HashFile(source=s), h) for s, h in zip(self.sources, result)]
+        ```
+        """
+        return ()
 
     async def run(self, ctx: Context) -> T:
         """Do the work; raise typed ``hubflow.errors`` on failure."""

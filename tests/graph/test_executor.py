@@ -300,3 +300,37 @@ async def test_library_errors_are_wrapped(settings: Settings) -> None:
     with pytest.raises(HubConnectionError) as info:
         await run(graph, settings)
     assert isinstance(info.value.__cause__, httpx.RemoteProtocolError)
+
+
+class _Square(Task[int]):
+    value: int
+
+    async def run(self, ctx: Context) -> int:
+        raise AssertionError("answered by _SquareBatch, never run")
+
+
+class _SquareBatch(Task[list[int]]):
+    values: list[int]
+
+    async def run(self, ctx: Context) -> list[int]:
+        return [v * v for v in self.values]
+
+    def provides(self, result: list[int]) -> list[tuple[Task[Any], Any]]:
+        return [(_Square(value=v), r) for v, r in zip(self.values, result, strict=True)]
+
+
+async def test_a_batch_node_provides_the_results_of_equivalent_tasks(settings: Settings) -> None:
+    class Total(Task[int]):
+        values: list[int]
+
+        async def run(self, ctx: Context) -> int:
+            return sum(ctx.result_of(_Square(value=v)) for v in self.values)
+
+    graph = Graph()
+    batch = graph.add(_SquareBatch(values=[2, 3]))
+    total = graph.add(Total(values=[2, 3]), after=[batch])
+    results = await run(graph, settings)
+    assert results[total] == 13
+    assert _Square(value=3) in results and results[_Square(value=3)] == 9
+    assert _Square(value=4) not in results
+    assert len(results) == 2 and {t.key for t in results} == {batch.key, total.key}  # provided: not nodes

@@ -10,7 +10,13 @@ import huggingface_hub
 import pytest
 
 from hubflow import HfApi
-from hubflow.pipelines import filter_paths, list_local_files, matching_deletions, split_into_commits
+from hubflow.pipelines import (
+    MAX_FILES_PER_COMMIT,
+    filter_paths,
+    list_local_files,
+    matching_deletions,
+    split_into_commits,
+)
 from hubflow.tasks import FileToUpload, Source
 from hubflow.testing import HubProcess
 
@@ -95,6 +101,20 @@ def test_second_upload_makes_no_commit(api: HfApi, official: huggingface_hub.HfA
     third = api.upload_folder(repo_id=repo, folder_path=folder)
     assert third.oid != first.oid
     assert len(official.list_repo_commits(repo)) == commits + 1
+
+
+def test_large_folder_is_one_commit_by_default(
+    api: HfApi, official: huggingface_hub.HfApi, repo: str, tmp_path: Path
+) -> None:
+    # Atomic like huggingface_hub's: more files than MAX_FILES_PER_COMMIT still land in one commit.
+    count = MAX_FILES_PER_COMMIT + 1
+    folder = _make(tmp_path / "src", {f"d{i % 7}/f{i}.txt": f"n{i}".encode() for i in range(count)})
+    before = len(official.list_repo_commits(repo))
+    assert api._async.max_files_per_commit is None
+    info = api.upload_folder(repo_id=repo, folder_path=folder, commit_message="All at once")
+    commits = official.list_repo_commits(repo)
+    assert len(commits) == before + 1 and commits[0].commit_id == info.oid and commits[0].title == "All at once"
+    assert len(_files(official, repo)) == count + 1
 
 
 def test_large_upload_split_into_commits(api: HfApi, official: huggingface_hub.HfApi, repo: str, tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from hubflow.tasks import (
     Commit,
     FetchUploadModes,
     FileToUpload,
+    HashBatch,
     HashFile,
     RepoTarget,
     UploadLfsObject,
@@ -35,13 +36,14 @@ def test_graph_shape(tmp_path: Path) -> None:
     files = _files(tmp_path, 5)
     plan = build_upload_graph(RepoTarget(repo_id="alice/m"), additions=files, commit_message="m",
                               max_files_per_commit=2)
-    assert len(plan.hashes) == 5 and len(plan.commits) == 3 and len(plan.modes) == 3
+    # small files are hashed per preupload batch (HashBatch), a lone one by HashFile
+    assert [type(h) for h in plan.hashes] == [HashBatch, HashBatch, HashFile]
+    assert len(plan.commits) == 3 and len(plan.modes) == 3
     graph = plan.graph
     first_modes = plan.modes[0]
     # a preupload batch waits for the hashes of ITS files only
-    assert {t.source.path for t in graph.dependencies(first_modes) if isinstance(t, HashFile)} == {
-        f.source.path for f in files[:2]
-    }
+    assert graph.dependencies(first_modes) == [plan.hashes[0]]
+    assert plan.hashes[0].sources == [f.source for f in files[:2]]
     assert plan.commits[0] in graph.dependencies(plan.commits[1])
     assert [c.summary for c in plan.commits] == ["m", "m (part 2)", "m (part 3)"]
     assert plan.commits[0].limit_key() == ("alice/m", "model", "main")
@@ -76,12 +78,12 @@ async def test_resumed_run_skips_hashes_and_transfers(asgi_hub: LocalHub, tmp_pa
     plan = build_upload_graph(target, additions=files, commit_message="resumed")
     results = await api._run_graph(plan.graph, on_event=second.append, journal=journal)
     replayed = {e.kind for e in second if isinstance(e, NodeFinished) and e.from_journal}
-    assert replayed == {"HashFile"}
+    assert replayed == {"HashBatch"}
     assert not [e for e in second if isinstance(e, NodeStarted) and e.kind == "UploadLfsObject"]
     info = results[plan.commits[0]]
     assert isinstance(plan.commits[0], Commit) and info.oid
     modes = results[plan.modes[0]]
     assert isinstance(plan.modes[0], FetchUploadModes) and {m.upload_mode for m in modes} == {"lfs"}
     assert all(h in journal for h in plan.hashes)
-    assert UploadLfsObject.journaled and HashFile.journaled
+    assert UploadLfsObject.journaled and HashFile.journaled and HashBatch.journaled
     await api.aclose()
