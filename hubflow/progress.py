@@ -13,13 +13,18 @@ print(view.files_done, view.bytes_done)
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 from hubflow._constants import Environment
 from hubflow._events import Event, EventSink, NodeFailed, NodeFinished, NodeProgress, NodeStarted
 
-__all__ = ["TqdmProgress", "default_view", "get_view_factory", "progress_bars_enabled", "set_view_factory"]
+__all__ = ["REDRAW_INTERVAL", "TqdmProgress", "default_view", "get_view_factory", "progress_bars_enabled", "set_view_factory"]
+
+
+REDRAW_INTERVAL = 0.1
+"""Seconds between two redraws of the bar caused by node events (bytes follow tqdm's ``mininterval``)."""
 
 
 def progress_bars_enabled(default: bool = True) -> bool:
@@ -51,6 +56,7 @@ class TqdmProgress:
         self.bytes_done = 0
         self._lock = threading.Lock()
         self._bar: Any = None
+        self._last_draw = 0.0
         self._tqdm_kwargs = tqdm_kwargs
 
     def _ensure_bar(self) -> Any:
@@ -71,7 +77,6 @@ class TqdmProgress:
                     self.bytes_total += event.total_bytes
                     if bar is not None:
                         bar.total = self.bytes_total
-                        bar.refresh()
             elif isinstance(event, NodeProgress):
                 self.bytes_done += event.delta_bytes
                 if bar is not None:
@@ -84,7 +89,13 @@ class TqdmProgress:
                 return
             if bar is not None and not isinstance(event, NodeProgress):
                 failed = f", {self.files_failed} failed" if self.files_failed else ""
-                bar.set_postfix_str(f"{self.files_done}/{self.files_total} done{failed}", refresh=True)
+                bar.set_postfix_str(f"{self.files_done}/{self.files_total} done{failed}", refresh=False)
+                # Redraw at most every REDRAW_INTERVAL: a redraw per event cost more than hashing
+                # a small file (thousands of node events per upload).
+                now = time.monotonic()
+                if now - self._last_draw >= REDRAW_INTERVAL:
+                    self._last_draw = now
+                    bar.refresh()
 
     def close(self) -> None:
         """Close the bar (idempotent)."""

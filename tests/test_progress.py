@@ -31,6 +31,18 @@ def test_counts_and_draws() -> None:
     assert "Upload" in text and "1/2 done, 1 failed" in text
 
 
+def test_node_events_do_not_redraw_each_time() -> None:
+    # Thousands of small-file nodes: a redraw per event used to cost more than hashing the file.
+    out = io.StringIO()
+    with TqdmProgress("Upload", enabled=True, file=out) as view:
+        for i in range(3000):
+            view(NodeStarted(key=str(i), kind="HashFile", label=str(i), resource="hash", total_bytes=10))
+            view(NodeFinished(key=str(i), kind="HashFile"))
+    text = out.getvalue()
+    assert text.count("\r") < 100  # a few redraws, not 6000
+    assert "3000/3000 done" in text  # the final state is drawn on close
+
+
 def test_env_switch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     assert not progress_bars_enabled()
