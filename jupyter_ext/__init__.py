@@ -22,7 +22,7 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
     raise ImportError(
         "jupyter_ext needs ipywidgets, which is not installed. "
-        "Install the Jupyter extra: pip install 'hubflow[jupyter]' (or: pip install ipywidgets)"
+        "It is one of hubflow's dependencies: reinstall hubflow, or pip install ipywidgets"
     ) from exc
 
 from ._hook import (

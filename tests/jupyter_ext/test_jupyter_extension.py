@@ -90,5 +90,5 @@ def test_missing_ipywidgets_gives_a_friendly_error() -> None:
         "try:\n    import jupyter_ext\nexcept ImportError as e:\n    print(e)\nelse:\n    raise SystemExit('imported')\n"
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, timeout=60)
-    assert "pip install 'hubflow[jupyter]'" in out.stdout
+    assert "pip install ipywidgets" in out.stdout
     assert "ipywidgets" in out.stdout
