@@ -14,7 +14,8 @@ With nothing left to commit it returns a ``CommitInfo`` for the current head
 ``parent_commit`` set (the server refuses a second application with 412), and never when it
 opens a pull request (a replay would open a second one). A retry that meets 412 checks whether
 an earlier attempt was applied after all (its answer lost on the way): when the branch head
-carries this commit's title and its parent is ``parent_commit``, that commit is the result.
+carries this commit's title, its parent is ``parent_commit`` and it holds this commit's files
+(blob ids / LFS sha256 via ``paths-info``, deleted files gone), that commit is the result.
 
 ```python
 commit = graph.add(Commit(target=target, commit_message="Add", additions=files, mode_batches=[modes]),
@@ -341,7 +342,7 @@ class Commit(Task[CommitInfo], kw_only=True):
                 endpoint_name="commit", timeout=None,
             )
         except CommitConflictError:
-            applied = await self._applied_by_earlier_attempt(ctx)
+            applied = await self._applied_by_earlier_attempt(ctx, lines)
             if applied is None:
                 raise
             return CommitInfo(commit_url=commit_url(endpoint, self.target, applied), commit_message=self.summary,
@@ -359,11 +360,13 @@ class Commit(Task[CommitInfo], kw_only=True):
                                          commit_description=self.commit_description, endpoint=endpoint,
                                          create_pr=self.target.create_pr)
 
-    async def _applied_by_earlier_attempt(self, ctx: Context) -> str | None:
+    async def _applied_by_earlier_attempt(self, ctx: Context, lines: list[bytes | _Inline]) -> str | None:
         """The head's id if an earlier attempt of this commit was applied (its answer lost), else None.
 
-        Only on a retry with ``parent_commit``: the head must carry this commit's title and have
-        ``parent_commit`` as its first parent (the second entry of the first-parent history).
+        Only on a retry with ``parent_commit``: the head must carry this commit's title, have
+        ``parent_commit`` as its first parent (the second entry of the first-parent history), and
+        hold this commit's content: every added file with our blob id / LFS sha256, every deleted
+        file gone. A commit of another client with the same title and parent is not ours.
         """
         if ctx.attempt == 0 or self.parent_commit is None or self.target.create_pr:
             return None
@@ -373,7 +376,37 @@ class Commit(Task[CommitInfo], kw_only=True):
             return None
         if not str(history[1].get("id", "")).startswith(self.parent_commit):
             return None
-        return str(history[0]["id"])
+        head = str(history[0]["id"])
+        return head if await self._holds_content(ctx, head, lines) else None
+
+    async def _holds_content(self, ctx: Context, revision: str, lines: list[bytes | _Inline]) -> bool:
+        expected: dict[str, tuple[str, str] | None] = {}  # path -> ("blob" | "lfs", id), None: deleted
+        for line in lines:
+            if isinstance(line, _Inline):
+                if line.git_sha1 is not None:  # copies streamed from /resolve have no local id to compare
+                    expected[line.path_in_repo] = ("blob", line.git_sha1)
+                continue
+            item = msgspec.json.decode(line, type=dict[str, Any])
+            value = item.get("value") or {}
+            if item.get("key") == "lfsFile":
+                expected[str(value["path"])] = ("lfs", str(value["oid"]))
+            elif item.get("key") == "deletedFile":
+                expected[str(value["path"])] = None
+        if not expected:
+            return True
+        found = await self._paths_info(ctx, self.target.repo_type, self.target.repo_id, revision, list(expected))
+        for path, want in expected.items():
+            entry = found.get(path)
+            if want is None:
+                if isinstance(entry, RepoFile):
+                    return False
+                continue
+            if not isinstance(entry, RepoFile):
+                return False
+            have = entry.lfs.sha256 if want[0] == "lfs" and entry.lfs is not None else entry.blob_id
+            if have != want[1]:
+                return False
+        return True
 
 
 class _Recording:

@@ -97,14 +97,16 @@ def test_lost_answer_to_a_parent_commit_commit_is_applied_once(
     assert _files(hub, repo) == {".gitattributes", "x.txt"}
 
 
+@pytest.mark.parametrize("other_title", ["other", "x"])
 def test_a_real_conflict_on_retry_is_still_a_conflict(
-    hub: HubProcess, repo: str, make_api: Callable[..., HfApi]
+    hub: HubProcess, repo: str, make_api: Callable[..., HfApi], other_title: str
 ) -> None:
     # The branch moved (another client) after we read parent_commit; our first attempt gets a 503
-    # (not applied), the retry's 412 is a genuine conflict — the head is not our commit — and is raised.
+    # (not applied), the retry's 412 is a genuine conflict — the head is not our commit — and is
+    # raised, even when the other commit has our title and our parent (its content differs).
     api = huggingface_hub.HfApi(endpoint=hub.endpoint, token=ALICE_WRITE)
     parent = api.model_info(repo).sha
-    api.upload_file(path_or_fileobj=b"other", path_in_repo="other.txt", repo_id=repo, commit_message="other")
+    api.upload_file(path_or_fileobj=b"other", path_in_repo="other.txt", repo_id=repo, commit_message=other_title)
     with FaultProxy(hub) as proxy:
         proxy.plan.add(status(503), method="POST", path="/commit/", times=1)
         with pytest.raises(CommitConflictError):
