@@ -18,7 +18,7 @@ import stat
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dulwich.objects import S_ISGITLINK, Blob, Commit, ObjectID, ShaFile, Tree
@@ -83,6 +83,7 @@ class Entry:
 class AddBlob:
     path: str
     data: bytes
+    blob: Blob | None = field(default=None, compare=False, repr=False)  # ``data`` as a git blob, if built already
 
 
 @dataclass(frozen=True)
@@ -343,7 +344,7 @@ class GitRepo:
                 assert node is not None
                 if key in node.children or stat.S_ISDIR(node.entries.get(key, (0, b""))[0]):
                     raise bad_request(f"A folder exists where a file is expected: {op.path!r}")
-                blob = Blob.from_string(op.data)
+                blob = op.blob if op.blob is not None else Blob.from_string(op.data)
                 objects.append(blob)
                 node.entries[key] = (0o100644, blob.id)
                 continue

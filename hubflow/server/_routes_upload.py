@@ -23,23 +23,15 @@ from starlette.responses import Response
 from hubflow.server._card import CardError, parse_front_matter, validate_card
 from hubflow.server._db import RepoRow
 from hubflow.server._errors import HubError, bad_request, revision_not_found
-from hubflow.server._gitstore import (
-    AddBlob,
-    DeleteFile,
-    DeleteFolder,
-    GitRepo,
-    Operation,
-    lfs_pointer,
-    parse_pointer,
-)
+from hubflow.server._gitstore import GitRepo
 from hubflow.server._hub import Hub
+from hubflow.server._ndjson import CommitHeader, CommitParser, LfsUse
 from hubflow.server._paths import clean_path
 from hubflow.server._patterns import GitAttributes, GitIgnore, choose_upload_mode
 from hubflow.server._router import Ctx, Router, json_response
 from hubflow.server._routes_repos import repo_url
 
 router = Router()
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 @router.route("POST", "/api/validate-yaml")
@@ -122,70 +114,15 @@ def preupload(ctx: Ctx) -> Response:
     return json_response({"files": out, "commitOid": sha})
 
 
-def _parse_commit(hub: Hub, row: RepoRow, body: bytes) -> tuple[dict[str, Any], list[Operation], list[tuple[str, str, int]]]:
-    """NDJSON → (header, operations, LFS objects used); every path cleaned, every LFS oid checked."""
-    header: dict[str, Any] | None = None
-    ops: list[Operation] = []
-    lfs_used: list[tuple[str, str, int]] = []
-    for n, line in enumerate(body.splitlines()):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-            key, value = item["key"], item["value"]
-        except (ValueError, KeyError, TypeError):
-            raise bad_request(f"Invalid NDJSON line {n + 1}") from None
-        if not isinstance(value, dict):
-            raise bad_request(f"Invalid value on line {n + 1}")
-        if key == "header":
-            header = value
-        elif key == "file":
-            path = clean_path(str(value.get("path", "")))
-            content = value.get("content", "")
-            if value.get("encoding", "base64") == "base64":
-                try:
-                    data = base64.b64decode(content, validate=True)
-                except (binascii.Error, TypeError):
-                    raise bad_request(f"Invalid base64 content for {path}") from None
-            else:
-                data = str(content).encode()
-            # A pointer committed as a regular file is served as an LFS file: same rule as lfsFile
-            # (otherwise knowing a sha256 would read another repo's object).
-            if (pointer := parse_pointer(data)) is not None and not hub.lfs_linked(row.id, *pointer):
-                raise bad_request(f"{path} is an LFS pointer to an object that was not uploaded to this repo")
-            ops.append(AddBlob(path, data))
-        elif key == "lfsFile":
-            path = clean_path(str(value.get("path", "")))
-            oid = str(value.get("oid", "")).lower()
-            if not _SHA256.match(oid):
-                raise bad_request(f"Invalid LFS oid for {path}")
-            known = hub.db.lfs_size(row.id, oid)
-            if known is None or not hub.lfs.exists(oid, known):
-                raise bad_request(f"LFS object {oid} for {path} was not uploaded to this repo")
-            if value.get("size") is not None and int(value["size"]) != known:
-                raise bad_request(f"Size mismatch for LFS object {oid}: {value['size']} != {known}")
-            ops.append(AddBlob(path, lfs_pointer(oid, known)))
-            lfs_used.append((path, oid, known))
-        elif key == "deletedFile":
-            ops.append(DeleteFile(clean_path(str(value.get("path", "")))))
-        elif key == "deletedFolder":
-            ops.append(DeleteFolder(clean_path(str(value.get("path", "")), folder=True)))
-        else:
-            raise bad_request(f"Unknown operation {key!r} on line {n + 1}")
-    if header is None:
-        raise bad_request("The commit has no header line")
-    return header, ops, lfs_used
-
-
-def commit_message(header: dict[str, Any]) -> str:
-    summary = str(header.get("summary") or "").strip()
+def commit_message(header: CommitHeader) -> str:
+    summary = (header.summary or "").strip()
     if not summary:
         raise bad_request("The commit summary must not be empty")
-    description = str(header.get("description") or "").strip()
+    description = (header.description or "").strip()
     return f"{summary}\n\n{description}\n" if description else f"{summary}\n"
 
 
-def after_commit(hub: Hub, row: RepoRow, ref: str, sha: str, lfs_used: list[tuple[str, str, int]]) -> None:
+def after_commit(hub: Hub, row: RepoRow, ref: str, sha: str, lfs_used: list[LfsUse]) -> None:
     """Keep the listing columns in SQLite in step with ``main``; name the LFS objects committed."""
     for path, oid, size in lfs_used:
         hub.db.link_lfs(row.id, oid, size, filename=path)
@@ -205,9 +142,11 @@ def after_commit(hub: Hub, row: RepoRow, ref: str, sha: str, lfs_used: list[tupl
 def commit(ctx: Ctx) -> Response:
     row = ctx.hub.writable_repo(ctx.user, ctx.repo_type, ctx.params["ns"], ctx.params["name"])
     assert ctx.user is not None
-    header, ops, lfs_used = _parse_commit(ctx.hub, row, ctx.body)
+    parser = CommitParser(ctx.hub, row)
+    parser.feed(ctx.body, first_line=1)
+    header, ops, lfs_used = parser.finish()
     message = commit_message(header)
-    parent = header.get("parentCommit")
+    parent = header.parent_commit
     if parent is not None and not re.match(r"^[0-9a-fA-F]{5,40}$", str(parent)):
         raise bad_request("Invalid parentCommit")
     rev = ctx.params["rev"]
@@ -231,7 +170,7 @@ def commit(ctx: Ctx) -> Response:
                 base = full
             from hubflow.server._routes_prs import open_pull_request
 
-            num = open_pull_request(ctx.hub, row, ctx.user.name, header.get("summary") or "", ref, base)
+            num = open_pull_request(ctx.hub, row, ctx.user.name, header.summary or "", ref, base)
             pr_ref = f"refs/pr/{num}"
             sha = git.commit(pr_ref, ops, message, author=ctx.user.name, base=base)
             after_commit(ctx.hub, row, pr_ref, sha, lfs_used)

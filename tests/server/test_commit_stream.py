@@ -1,0 +1,139 @@
+"""The commit NDJSON route: typed line parsing (msgspec), its error messages, streamed bodies.
+
+Every rejected commit must leave the branch where it was and write nothing under ``repos/``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from hubflow.testing import ALICE_WRITE, LocalHub
+
+pytestmark = pytest.mark.anyio
+ALICE = {"authorization": f"Bearer {ALICE_WRITE}", "content-type": "application/x-ndjson"}
+URL = "/api/models/alice/m/commit/main"
+
+
+def line(key: Any, value: Any) -> bytes:
+    return json.dumps({"key": key, "value": value}).encode()
+
+
+def add(path: str, data: bytes) -> bytes:
+    return line("file", {"path": path, "content": base64.b64encode(data).decode(), "encoding": "base64"})
+
+
+HEADER = line("header", {"summary": "streamed", "description": "body"})
+
+
+def files_under(root: Path) -> dict[str, int]:
+    return {str(p.relative_to(root)): p.stat().st_size for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    hub = LocalHub(tmp_path / "hub")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=hub.app), base_url=hub.endpoint) as c:
+        assert (await c.post("/api/repos/create", json={"name": "m"}, headers=ALICE)).status_code == 200
+        c.data_dir = hub.data_dir  # type: ignore[attr-defined]
+        yield c
+
+
+async def _head(c: httpx.AsyncClient) -> str:
+    return str((await c.get("/api/models/alice/m/revision/main", headers=ALICE)).json()["sha"])
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    (b"not json", "Invalid NDJSON line 2"),
+    (b'{"key": "file"}', "Invalid NDJSON line 2"),
+    (b'["key", "value"]', "Invalid NDJSON line 2"),
+    (line("file", "a string"), "Invalid value on line 2"),
+    (line("file", {"path": 5, "content": ""}), "Invalid value on line 2"),
+    (line("lfsFile", {"path": "w.bin", "oid": "0" * 64, "size": "five"}), "Invalid value on line 2"),
+    (line("rename", {"path": "a"}), "Unknown operation 'rename' on line 2"),
+    (line(7, {"path": "a"}), "Unknown operation 7 on line 2"),
+    (line("file", {"path": "a.txt", "content": "aGk"}), "Invalid base64 content for a.txt"),
+    (line("file", {"path": "a.txt", "content": "aGk=\n"}), "Invalid base64 content for a.txt"),
+    (line("file", {"path": "a.txt", "content": "aGk=é"}), "Invalid base64 content for a.txt"),
+    (line("file", {"path": "../a.txt", "content": ""}), "Invalid path"),
+    (line("lfsFile", {"path": "w.bin", "oid": "xyz"}), "Invalid LFS oid for w.bin"),
+    (line("lfsFile", {"path": "w.bin", "oid": "a" * 64}), "was not uploaded to this repo"),
+    (add("p.bin", f"version https://git-lfs.github.com/spec/v1\noid sha256:{'b' * 64}\nsize 3\n".encode()),
+     "p.bin is an LFS pointer to an object that was not uploaded to this repo"),
+])
+async def test_bad_line_rejects_the_whole_commit(client: httpx.AsyncClient, body: bytes, message: str) -> None:
+    root = client.data_dir / "repos"  # type: ignore[attr-defined]
+    before, head = files_under(root), await _head(client)
+    content = b"\n".join([HEADER, body, add("after.txt", b"x")])
+    r = await client.post(URL, content=content, headers=ALICE)
+    assert r.status_code == 400, r.text
+    assert message in r.json()["error"]
+    assert await _head(client) == head and files_under(root) == before
+
+
+async def test_header_checks(client: httpx.AsyncClient) -> None:
+    r = await client.post(URL, content=add("a.txt", b"x"), headers=ALICE)
+    assert r.status_code == 400 and "no header line" in r.json()["error"]
+    r = await client.post(URL, content=b"\n".join([line("header", {"summary": "  "}), add("a.txt", b"x")]),
+                          headers=ALICE)
+    assert r.status_code == 400 and "summary must not be empty" in r.json()["error"]
+    r = await client.post(URL, content=b"\n".join([line("header", {"summary": "s", "parentCommit": "zz"}),
+                                                   add("a.txt", b"x")]), headers=ALICE)
+    assert r.status_code == 400 and "Invalid parentCommit" in r.json()["error"]
+    stale = line("header", {"summary": "s", "parentCommit": "0" * 40})
+    assert (await client.post(URL, content=b"\n".join([stale, add("a.txt", b"x")]), headers=ALICE)).status_code == 412
+
+
+async def test_crlf_blank_lines_and_every_operation(client: httpx.AsyncClient) -> None:
+    body = b"\r\n".join([HEADER, b"", add("a.txt", b"one"), add("d/b.txt", b"two"), b"  "]) + b"\r\n"
+    r = await client.post(URL, content=body, headers=ALICE)
+    assert r.status_code == 200, r.text
+    body = b"\n".join([HEADER, line("deletedFile", {"path": "a.txt"}), line("deletedFolder", {"path": "d/"}),
+                       line("file", {"path": "plain.txt", "content": "héllo", "encoding": "utf-8"})])
+    r = await client.post(URL, content=body, headers=ALICE)
+    assert r.status_code == 200, r.text
+    tree = (await client.get("/api/models/alice/m/tree/main", headers=ALICE)).json()
+    assert sorted(e["path"] for e in tree) == [".gitattributes", "plain.txt"]
+    got = await client.get("/alice/m/resolve/main/plain.txt", headers=ALICE)
+    assert got.content == "héllo".encode()
+    commit = (await client.get("/api/models/alice/m/commits/main", headers=ALICE)).json()[1]
+    assert commit["title"] == "streamed" and commit["message"].strip() == "body"
+
+
+async def _chunks(data: bytes, sizes: list[int]) -> AsyncIterator[bytes]:
+    pos = 0
+    for size in sizes:
+        yield data[pos : pos + size]
+        pos += size
+    if pos < len(data):
+        yield data[pos:]
+
+
+async def test_streamed_body_split_anywhere(client: httpx.AsyncClient) -> None:
+    rnd = random.Random(5)
+    files = {f"s/{i:03d}.bin": rnd.randbytes(rnd.randint(0, 70_000)) for i in range(120)}
+    body = b"\n".join([HEADER, *(add(p, d) for p, d in files.items())]) + b"\n"
+    sizes = [rnd.choice([1, 7, 1000, 65_536, 300_000]) for _ in range(200)]  # splits inside lines and "\n"s
+    r = await client.post(URL, content=_chunks(body, sizes), headers=ALICE)
+    assert r.status_code == 200, r.text
+    for path in ("s/000.bin", "s/057.bin", "s/119.bin"):
+        assert (await client.get(f"/alice/m/resolve/main/{path}", headers=ALICE)).content == files[path]
+    listed = (await client.get("/api/models/alice/m/tree/main/s", headers=ALICE)).json()
+    assert {e["path"]: e["size"] for e in listed} == {p: len(d) for p, d in files.items()}
+
+
+async def test_bad_line_late_in_a_streamed_body(client: httpx.AsyncClient) -> None:
+    root = client.data_dir / "repos"  # type: ignore[attr-defined]
+    before, head = files_under(root), await _head(client)
+    good = [add(f"g/{i}.bin", bytes([i % 256]) * 50_000) for i in range(300)]
+    body = b"\n".join([HEADER, *good, b"{broken", *good[:5]])
+    r = await client.post(URL, content=_chunks(body, [65_536] * 400), headers=ALICE)
+    assert r.status_code == 400 and r.json()["error"] == "Invalid NDJSON line 302"
+    assert await _head(client) == head and files_under(root) == before
