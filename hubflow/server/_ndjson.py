@@ -10,6 +10,7 @@ arriving leaves only the tree building to do at the end.
 parser = CommitParser(hub, row)
 parser.feed(b'{"key": "header", "value": {"summary": "Add a"}}\\n', first_line=1)
 header, ops, lfs_used = parser.finish()
+# or, from a request body as it arrives: await parse_stream(parser, chunks)
 ```
 """
 
@@ -17,13 +18,17 @@ from __future__ import annotations
 
 import binascii
 import re
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import anyio
+import anyio.to_thread
 import msgspec
+from anyio.abc import ObjectSendStream
 from dulwich.objects import Blob
 
 from hubflow.server._db import RepoRow
-from hubflow.server._errors import bad_request
+from hubflow.server._errors import HubError, bad_request
 from hubflow.server._gitstore import AddBlob, DeleteFile, DeleteFolder, Operation, lfs_pointer, parse_pointer
 from hubflow.server._hub import Hub
 from hubflow.server._paths import clean_path
@@ -76,6 +81,8 @@ _VALUES: dict[str, msgspec.json.Decoder[Any]] = {
     "deletedFolder": msgspec.json.Decoder(DeletedValue),
 }
 LfsUse = tuple[str, str, int]  # (path, oid, size)
+_BATCH = 1024 * 1024  # lines handed to a worker thread at a time (~16 of the server's 64 KiB body chunks)
+_QUEUED = 4  # batches received but not parsed yet: bounds memory when parsing is slower than the network
 
 
 class CommitParser:
@@ -156,3 +163,63 @@ class CommitParser:
         if self.header is None:
             raise bad_request("The commit has no header line")
         return self.header, self.ops, self.lfs_used
+
+
+async def parse_stream(parser: CommitParser, chunks: AsyncIterator[bytes]) -> None:
+    """Feed a body to ``parser`` in batches of whole lines, parsed in a worker thread while the next arrive.
+
+    The first bad line stops the parsing, but the rest of the body is still read (and dropped) so
+    the client, still sending, gets the 400 rather than a reset connection; its error is raised at
+    the end. An error of ``chunks`` itself (413, a disconnect) is raised as it is.
+
+    Example: ``await parse_stream(CommitParser(hub, row), Router.body_chunks(request, limit))``.
+    """
+    failed: HubError | None = None
+    received: BaseException | None = None
+    send, receive = anyio.create_memory_object_stream[tuple[bytes, int]](max_buffer_size=_QUEUED)
+
+    async def parse_batches() -> None:
+        nonlocal failed
+        async with receive:
+            async for data, first_line in receive:
+                if failed is None and received is None:
+                    try:
+                        await anyio.to_thread.run_sync(parser.feed, data, first_line)
+                    except HubError as e:
+                        failed = e
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(parse_batches)
+        async with send:
+            try:
+                await _send_batches(chunks, send, lambda: failed is not None)
+            except Exception as e:  # re-raised below, outside the task group (no ExceptionGroup)
+                received = e
+    if received is not None:
+        raise received
+    if failed is not None:
+        raise failed
+
+
+async def _send_batches(
+    chunks: AsyncIterator[bytes], send: ObjectSendStream[tuple[bytes, int]], stop: Callable[[], bool]
+) -> None:
+    pending: list[bytes] = []
+    size, line = 0, 1
+    async for chunk in chunks:
+        if stop():  # a line was bad: drain the body without keeping it
+            pending, size = [], 0
+            continue
+        pending.append(chunk)
+        size += len(chunk)
+        # Only a chunk holding a newline can complete a line: a long line (a large inline file) is
+        # joined once when it ends, not once per chunk.
+        if size >= _BATCH and b"\n" in chunk:
+            data = b"".join(pending)
+            cut = data.rfind(b"\n") + 1
+            batch, rest = data[:cut], data[cut:]
+            pending, size = ([rest], len(rest)) if rest else ([], 0)
+            await send.send((batch, line))
+            line += batch.count(b"\n")
+    if pending and not stop():
+        await send.send((b"".join(pending), line))

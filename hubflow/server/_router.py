@@ -22,7 +22,7 @@ import base64
 import inspect
 import json
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -182,6 +182,24 @@ class Router:
         if user is None:
             raise HubError(401, "Invalid credentials in Authorization header")
         return user
+
+    @staticmethod
+    async def body_chunks(request: Request, limit: int) -> AsyncIterator[bytes]:
+        """The body as it arrives, held to ``limit`` bytes (413), for async handlers that parse while receiving.
+
+        The same rules as the buffered bodies of sync handlers: a declared Content-Length above the
+        limit is refused before anything is read, and so is the first chunk that crosses it.
+        """
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise HubError(413, f"Request body too large (limit {limit} bytes)")
+        total = 0
+        async for chunk in request.stream():
+            total += len(chunk)
+            if total > limit:
+                raise HubError(413, f"Request body too large (limit {limit} bytes)")
+            if chunk:
+                yield chunk
 
     @staticmethod
     async def _read_body(request: Request, limit: int) -> bytes:

@@ -18,6 +18,7 @@ import re
 import time
 from typing import Any
 
+import anyio.to_thread
 from starlette.responses import Response
 
 from hubflow.server._card import CardError, parse_front_matter, validate_card
@@ -25,7 +26,7 @@ from hubflow.server._db import RepoRow
 from hubflow.server._errors import HubError, bad_request, revision_not_found
 from hubflow.server._gitstore import GitRepo
 from hubflow.server._hub import Hub
-from hubflow.server._ndjson import CommitHeader, CommitParser, LfsUse
+from hubflow.server._ndjson import CommitHeader, CommitParser, LfsUse, parse_stream
 from hubflow.server._paths import clean_path
 from hubflow.server._patterns import GitAttributes, GitIgnore, choose_upload_mode
 from hubflow.server._router import Ctx, Router, json_response
@@ -138,12 +139,18 @@ def after_commit(hub: Hub, row: RepoRow, ref: str, sha: str, lfs_used: list[LfsU
     hub.emit("repo.content", "update", row, ref=ref, sha=sha)
 
 
-@router.route("POST", "/api/{T}/{R}/commit/{rev}", large_body=True)
-def commit(ctx: Ctx) -> Response:
-    row = ctx.hub.writable_repo(ctx.user, ctx.repo_type, ctx.params["ns"], ctx.params["name"])
+@router.route("POST", "/api/{T}/{R}/commit/{rev}")
+async def commit(ctx: Ctx) -> Response:
+    """Parse the NDJSON body while it arrives (rights checked first), then write the commit in a thread."""
+    hub = ctx.hub
+    row = await anyio.to_thread.run_sync(hub.writable_repo, ctx.user, ctx.repo_type, ctx.params["ns"], ctx.params["name"])
+    parser = CommitParser(hub, row)
+    await parse_stream(parser, Router.body_chunks(ctx.request, hub.limits.max_body_size))
+    return await anyio.to_thread.run_sync(_write_commit, ctx, row, parser)
+
+
+def _write_commit(ctx: Ctx, row: RepoRow, parser: CommitParser) -> Response:
     assert ctx.user is not None
-    parser = CommitParser(ctx.hub, row)
-    parser.feed(ctx.body, first_line=1)
     header, ops, lfs_used = parser.finish()
     message = commit_message(header)
     parent = header.parent_commit

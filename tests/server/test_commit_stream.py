@@ -12,9 +12,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 
+from hubflow.server import _ndjson
 from hubflow.testing import ALICE_WRITE, LocalHub
 
 pytestmark = pytest.mark.anyio
@@ -137,3 +139,56 @@ async def test_bad_line_late_in_a_streamed_body(client: httpx.AsyncClient) -> No
     r = await client.post(URL, content=_chunks(body, [65_536] * 400), headers=ALICE)
     assert r.status_code == 400 and r.json()["error"] == "Invalid NDJSON line 302"
     assert await _head(client) == head and files_under(root) == before
+
+
+async def test_parsing_starts_before_the_body_ends(client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    parsers: list[_ndjson.CommitParser] = []
+    real_feed = _ndjson.CommitParser.feed
+
+    def recording_feed(self: _ndjson.CommitParser, data: bytes, first_line: int) -> None:
+        if self not in parsers:
+            parsers.append(self)
+        real_feed(self, data, first_line)
+
+    monkeypatch.setattr(_ndjson.CommitParser, "feed", recording_feed)
+    parsed_early: list[int] = []
+
+    async def body() -> AsyncIterator[bytes]:
+        yield b"\n".join([HEADER, *(add(f"a/{i}.bin", bytes([i]) * 40_000) for i in range(60)), b""])
+        for _ in range(300):  # the server parses (and hashes) those lines while this request is still open
+            if parsers and len(parsers[0].ops) == 60:
+                break
+            await anyio.sleep(0.01)
+        parsed_early.append(len(parsers[0].ops) if parsers else 0)
+        yield add("last.bin", b"end")
+
+    r = await client.post(URL, content=body(), headers=ALICE)
+    assert r.status_code == 200, r.text
+    assert parsed_early == [60]
+    assert (await client.get("/alice/m/resolve/main/last.bin", headers=ALICE)).content == b"end"
+    assert (await client.get("/alice/m/resolve/main/a/7.bin", headers=ALICE)).content == bytes([7]) * 40_000
+
+
+async def test_streamed_body_over_the_limit(tmp_path: Path) -> None:
+    hub = LocalHub(tmp_path / "hub", max_body_size=100_000)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=hub.app), base_url=hub.endpoint) as c:
+        assert (await c.post("/api/repos/create", json={"name": "m"}, headers=ALICE)).status_code == 200
+        root = hub.data_dir / "repos"
+        before = files_under(root)
+        body = b"\n".join([HEADER, *(add(f"{i}.bin", bytes(10_000)) for i in range(20))])
+        r = await c.post(URL, content=_chunks(body, [5000] * 100), headers=ALICE)  # chunked: no Content-Length
+        assert r.status_code == 413 and "too large" in r.json()["error"]
+        assert files_under(root) == before
+        r = await c.post(URL, content=body, headers=ALICE)  # declared: refused before reading
+        assert r.status_code == 413
+
+
+def test_bad_line_over_a_real_connection_is_a_clean_400(hub: Any, repo_factory: Any) -> None:
+    """The server reads the rest of the body after a bad line, so the client sees the answer, not a reset."""
+    from huggingface_hub import HfApi
+
+    repo = repo_factory()
+    HfApi(endpoint=hub.endpoint, token=ALICE_WRITE).create_repo(repo)
+    body = b"\n".join([HEADER, b"{broken", *(add(f"{i}.bin", random.randbytes(60_000)) for i in range(300))])
+    r = httpx.post(f"{hub.endpoint}/api/models/{repo}/commit/main", content=body, headers=ALICE, timeout=60)
+    assert r.status_code == 400 and r.json()["error"] == "Invalid NDJSON line 2"
