@@ -14,6 +14,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
+import anyio.to_thread
 import msgspec
 from dulwich.objects import Blob, Commit
 from starlette.responses import Response
@@ -23,6 +24,7 @@ from hubflow.server._errors import HubError, bad_request, entry_not_found, revis
 from hubflow.server._gitstore import Entry, GitRepo, lfs_pointer
 from hubflow.server._paths import clean_path
 from hubflow.server._router import Ctx, Router, json_response
+from hubflow.server._tree_pages import PAGES, commit_of, peel, ref_target, remember_commit
 
 router = Router()
 _REF_NAME = re.compile(r"^(?!.*\.\.)(?!.*//)(?!/)(?!.*/$)(?!.*\.lock$)(?!-)[A-Za-z0-9._/-]{1,200}$")
@@ -82,19 +84,49 @@ def _resolve(git: GitRepo, rev: str) -> str:
 
 @router.route("GET", "/api/{T}/{R}/tree/{rev}")
 @router.route("GET", "/api/{T}/{R}/tree/{rev}/{path}")
-def tree(ctx: Ctx) -> Response:
-    _, git = _open(ctx)
+async def tree(ctx: Ctx) -> Response:
+    # Async so that a page already encoded is answered on the event loop: the access check (SQLite,
+    # as authentication) and a ref file read are all the request costs. Anything touching git
+    # objects (a commit sha seen first, a page not encoded yet, expand) goes to a worker thread.
+    row = ctx.hub.readable_repo(ctx.user, ctx.repo_type, ctx.params["ns"], ctx.params["name"])
+    rev, expand = ctx.params["rev"], ctx.flag("expand")
+    repo_path = ctx.hub.git.path(row.type, row.namespace, row.name)
+    target = ref_target(repo_path, rev)
+    sha = None if expand else commit_of(repo_path, row.created_at, rev, target)
+    if sha is not None:
+        path, recursive = _tree_path(ctx), ctx.flag("recursive")
+        offset, size = _page(ctx, ctx.hub.limits.page_size)
+        page = PAGES.get((str(repo_path), sha, path, recursive, offset, size))
+        if page is not None:
+            return _tree_response(ctx, page, offset + size)
+    return await anyio.to_thread.run_sync(_tree_slow, ctx, row, target)
+
+
+def _tree_path(ctx: Ctx) -> str:
+    path = ctx.params.get("path", "").strip("/")
+    return clean_path(path) if path else ""
+
+
+def _tree_response(ctx: Ctx, page: tuple[bytes, bool], next_offset: int) -> Response:
+    body, more = page
+    return Response(body, headers=_link(ctx, next_offset) if more else None, media_type="application/json")
+
+
+def _tree_slow(ctx: Ctx, row: RepoRow, target: bytes | None) -> Response:
+    """A tree page from git (and encoded for next time unless ``expand``)."""
+    git = ctx.hub.open_git(row)
     try:
-        sha = _resolve(git, ctx.params["rev"])
-        path = ctx.params.get("path", "").strip("/")
-        if path:
-            path = clean_path(path)
+        if target is not None:
+            sha = peel(git, target)
+        else:
+            sha = _resolve(git, ctx.params["rev"])
+            if sha == ctx.params["rev"]:
+                remember_commit(git.path, row.created_at, sha)
+        path = _tree_path(ctx)
         recursive, expand = ctx.flag("recursive"), ctx.flag("expand")
         offset, size = _page(ctx, 100 if expand else ctx.hub.limits.page_size)
-        # A commit fixes its whole tree, so an encoded page never changes (expand pages carry
-        # last-commit data and are rare: not cached).
         key = (str(git.path), sha, path, recursive, offset, size)
-        cached = None if expand else _TREE_PAGES.get(key)
+        cached = None if expand else PAGES.get(key)
         if cached is None:
             entries = git.list_tree(sha, path, recursive=recursive)
             if entries is None:
@@ -104,25 +136,10 @@ def tree(ctx: Ctx) -> Response:
             cached = (msgspec.json.encode([entry_json(e, lasts.get(e.path)) for e in page]),
                       offset + size < len(entries))
             if not expand:
-                _remember_page(key, cached)
+                PAGES.put(key, cached)
     finally:
         git.close()
-    body, more = cached
-    return Response(body, headers=_link(ctx, offset + size) if more else None, media_type="application/json")
-
-
-_TREE_PAGES: dict[tuple[str, str, str, bool, int, int], tuple[bytes, bool]] = {}
-_TREE_PAGES_MAX_BYTES = 64 * 1024 * 1024
-_tree_pages_bytes = 0
-
-
-def _remember_page(key: tuple[str, str, str, bool, int, int], page: tuple[bytes, bool]) -> None:
-    global _tree_pages_bytes
-    if _tree_pages_bytes + len(page[0]) > _TREE_PAGES_MAX_BYTES:
-        _TREE_PAGES.clear()
-        _tree_pages_bytes = 0
-    _TREE_PAGES[key] = page
-    _tree_pages_bytes += len(page[0])
+    return _tree_response(ctx, cached, offset + size)
 
 
 @router.route("POST", "/api/{T}/{R}/paths-info/{rev}")
