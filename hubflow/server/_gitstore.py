@@ -21,11 +21,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dulwich.object_store import DiskObjectStore
 from dulwich.objects import S_ISGITLINK, Blob, Commit, ObjectID, ShaFile, Tree
 from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from hubflow.server._errors import HubError, bad_request
+from hubflow.server._pack import write_pack
 
 _POINTER = re.compile(rb"^version https://git-lfs\.github\.com/spec/v1\noid sha256:([0-9a-f]{64})\nsize (\d+)\n$")
 _HEX40 = re.compile(r"^[0-9a-f]{40}$")
@@ -39,7 +41,6 @@ _BLOB_INFO: dict[bytes, tuple[int, tuple[str, int] | None]] = {}
 _TREE_LISTINGS: dict[tuple[bytes, str, bool], list[Entry]] = {}
 _TREE_LISTINGS_MAX = 32
 _PACK_THRESHOLD = 200  # write more objects than this as one pack rather than loose files
-_PACK_COMPRESSION = 0
 
 
 def lfs_pointer(sha256: str, size: int) -> bytes:
@@ -370,11 +371,9 @@ class GitRepo:
         store = self.repo.object_store
         fresh = [o for o in {o.id: o for o in objects}.values() if o.id not in store]
         if len(fresh) > _PACK_THRESHOLD:
-            # Stored (level 0) zlib streams: deflating a commit's content costs ~15 s/GB and the pack
-            # is read back once to index it; the local Hub trades disk for commit speed (large
-            # content is in LFS, outside git). Any git client reads such packs.
-            store.pack_compression_level = _PACK_COMPRESSION
-            store.add_objects([(o, None) for o in fresh])
+            # One pack of stored (level 0) zlib streams, indexed from the writer's offsets (see _pack).
+            assert isinstance(store, DiskObjectStore)
+            write_pack(store, fresh)
         else:
             for obj in fresh:
                 store.add_object(obj)

@@ -1,0 +1,113 @@
+"""Packs written from the writer's offsets (``_pack.write_pack``): readable by dulwich and by git itself."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from dulwich.objects import Blob, Commit, Tree
+from dulwich.pack import PackData
+from dulwich.repo import Repo
+from huggingface_hub import CommitOperationAdd, HfApi
+
+from hubflow.server._pack import pack_entry, write_pack
+from hubflow.testing import ALICE_WRITE, HubProcess
+
+# Sizes around the 65,535-byte stored-block limit and the 4/7-bit size varint boundaries.
+SIZES = [0, 1, 15, 16, 127, 2048, 65_534, 65_535, 65_536, 131_070, 131_071, 200_000]
+
+
+def _git() -> str:
+    git = shutil.which("git")
+    if git is None:
+        pytest.fail("the system git is required for these tests")
+    return git
+
+
+def _objects() -> tuple[list[Blob], Tree, Commit]:
+    rnd = random.Random(3)
+    blobs = [Blob.from_string(rnd.randbytes(n)) for n in SIZES]
+    tree = Tree()
+    for i, blob in enumerate(blobs):
+        tree.add(f"f{i}".encode(), 0o100644, blob.id)
+    commit = Commit()
+    commit.tree = tree.id
+    commit.author = commit.committer = b"alice <alice@hub.local>"
+    commit.author_time = commit.commit_time = 1_700_000_000
+    commit.author_timezone = commit.commit_timezone = 0
+    commit.message = b"packed\n"
+    return blobs, tree, commit
+
+
+def test_pack_entry_inflates_to_the_object() -> None:
+    import zlib
+
+    for n in SIZES:
+        raw = random.Random(n).randbytes(n)
+        entry = pack_entry(3, raw)
+        # header: type 3 (blob) in bits 4-6 of the first byte, size as a little-endian varint
+        size, shift, i = entry[0] & 0x0F, 4, 0
+        while entry[i] & 0x80:
+            i += 1
+            size |= (entry[i] & 0x7F) << shift
+            shift += 7
+        assert (entry[0] >> 4) & 0x07 == 3 and size == n
+        inflater = zlib.decompressobj()
+        assert inflater.decompress(entry[i + 1 :]) == raw and inflater.eof and not inflater.unused_data
+
+
+def test_written_pack_is_seen_by_the_open_store_and_a_fresh_repo(tmp_path: Path) -> None:
+    repo = Repo.init_bare(str(tmp_path / "r.git"), mkdir=True)
+    blobs, tree, commit = _objects()
+    assert blobs[0].id not in repo.object_store  # the store has scanned its (empty) pack dir already
+    name = write_pack(repo.object_store, [*blobs, tree, commit])
+    pack_dir = tmp_path / "r.git" / "objects" / "pack"
+    assert sorted(p.name for p in pack_dir.iterdir()) == [f"{name}.idx", f"{name}.pack"]  # no temp file left
+    for blob in blobs:  # the same open store
+        assert repo.object_store[blob.id].as_raw_string() == blob.as_raw_string()
+    repo.refs[b"refs/heads/main"] = commit.id
+    fresh = Repo(str(tmp_path / "r.git"))
+    assert fresh[commit.id].tree == tree.id and fresh[blobs[-1].id].as_raw_string() == blobs[-1].as_raw_string()
+    with PackData(str(pack_dir / f"{name}.pack"), object_format=repo.object_store.object_format) as data:
+        data.check()  # trailing checksum
+        assert len(data) == len(blobs) + 2
+    assert write_pack(repo.object_store, [*blobs, tree, commit]) == name  # same objects: nothing new
+    assert len(list(pack_dir.iterdir())) == 2
+    fresh.close()
+    repo.close()
+    done = subprocess.run([_git(), "fsck", "--full", "--strict"], cwd=tmp_path / "r.git", capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run([_git(), "verify-pack", "-v", str(pack_dir / f"{name}.idx")], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0 and "ok" in done.stdout.splitlines()[-1], done.stderr
+
+
+def test_clone_over_smart_http_after_packed_commits(hub: HubProcess, repo_factory: Callable[..., str],
+                                                    tmp_path: Path) -> None:
+    git = _git()
+    api = HfApi(endpoint=hub.endpoint, token=ALICE_WRITE)
+    repo = repo_factory()
+    api.create_repo(repo)
+    rnd = random.Random(9)
+    files = {f"d{i % 9}/f{i}.txt": rnd.randbytes(rnd.randint(0, 9000)).hex().encode() for i in range(260)}
+    api.create_commit(repo, [CommitOperationAdd(p, d) for p, d in files.items()], commit_message="first pack")
+    more = {f"e/g{i}.txt": f"{i}\n".encode() * i for i in range(230)}
+    api.create_commit(repo, [CommitOperationAdd(p, d) for p, d in more.items()], commit_message="second pack")
+    server_repo = hub.data_dir / "repos" / "models" / f"{repo}.git"
+    assert len(list((server_repo / "objects" / "pack").glob("*.idx"))) == 2
+    done = subprocess.run([git, "fsck", "--full"], cwd=server_repo, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    clone = tmp_path / "clone"
+    env = {"GIT_TERMINAL_PROMPT": "0", "GIT_LFS_SKIP_SMUDGE": "1", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    done = subprocess.run([git, "clone", "-q", f"{hub.endpoint}/{repo}", str(clone)], capture_output=True,
+                          text=True, timeout=60, env=env)
+    assert done.returncode == 0, done.stderr
+    for path, data in [*files.items(), *more.items()]:
+        assert (clone / path).read_bytes() == data
+    done = subprocess.run([git, "fsck", "--full"], cwd=clone, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
