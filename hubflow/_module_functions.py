@@ -117,6 +117,7 @@ __all__ = [
     "list_spaces_hardware",
     "list_user_followers",
     "list_user_following",
+    "list_user_repos",
     "list_webhooks",
     "merge_pull_request",
     "model_info",
@@ -160,6 +161,7 @@ __all__ = [
     "update_scheduled_job_labels",
     "update_scheduled_job_schedule",
     "update_webhook",
+    "upload_attachment",
     "upload_file",
     "upload_folder",
     "verify_repo_checksums",
@@ -298,6 +300,7 @@ list_spaces = _forward(HfApi.list_spaces)
 list_spaces_hardware = _forward(HfApi.list_spaces_hardware)
 list_user_followers = _forward(HfApi.list_user_followers)
 list_user_following = _forward(HfApi.list_user_following)
+list_user_repos = _forward(HfApi.list_user_repos)
 list_webhooks = _forward(HfApi.list_webhooks)
 merge_pull_request = _forward(HfApi.merge_pull_request)
 model_info = _forward(HfApi.model_info)
@@ -341,6 +344,7 @@ update_repo_settings = _forward(HfApi.update_repo_settings)
 update_scheduled_job_labels = _forward(HfApi.update_scheduled_job_labels)
 update_scheduled_job_schedule = _forward(HfApi.update_scheduled_job_schedule)
 update_webhook = _forward(HfApi.update_webhook)
+upload_attachment = _forward(HfApi.upload_attachment)
 upload_file = _forward(HfApi.upload_file)
 upload_folder = _forward(HfApi.upload_folder)
 verify_repo_checksums = _forward(HfApi.verify_repo_checksums)

@@ -39,9 +39,7 @@ NOT_IMPLEMENTED: dict[str, str] = {
     "kernel_info": "kernel repos: the local Hub has no kernel repo type (only models, datasets, spaces)",
     "list_dataset_parquet_files": "needs the dataset viewer's parquet conversion, which the local Hub cannot compute honestly",
     "get_dataset_leaderboard": "needs evaluation results aggregated by the Hub, which the local Hub does not have",
-    "list_user_repos": "storage usage per repo: owned by the users/orgs area (not landed yet)",
     "update_collection_resource_group": "resource groups are an Enterprise feature the local Hub does not model",
-    "upload_attachment": "discussion attachments: owned by the discussions area (not landed yet)",
 }
 
 # Deliberate signature differences: (method, parameter) -> reason.

@@ -139,6 +139,7 @@ class HfApi(HfApiBase, sync_of=AsyncHfApi):
     merge_pull_request = blocking(AsyncHfApi.merge_pull_request)
     edit_discussion_comment = blocking(AsyncHfApi.edit_discussion_comment)
     hide_discussion_comment = blocking(AsyncHfApi.hide_discussion_comment)
+    upload_attachment = blocking(AsyncHfApi.upload_attachment)
 
     # gated repos: access requests (hubflow/_api/_access.py)
     list_pending_access_requests = blocking_paged(AsyncHfApi.list_pending_access_requests)
@@ -160,6 +161,7 @@ class HfApi(HfApiBase, sync_of=AsyncHfApi):
     unlike = blocking(AsyncHfApi.unlike)
     list_liked_repos = blocking(AsyncHfApi.list_liked_repos)
     list_repo_likers = blocking_paged(AsyncHfApi.list_repo_likers)
+    list_user_repos = blocking_paged(AsyncHfApi.list_user_repos)
 
     # collections (hubflow/_api/_collections.py)
     list_collections = blocking_paged(AsyncHfApi.list_collections)

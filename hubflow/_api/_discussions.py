@@ -6,11 +6,13 @@ pr = api.create_pull_request("alice/m", "Add weights")      # DiscussionWithDeta
 api.comment_discussion("alice/m", pr.num, "Ready for review")
 api.merge_pull_request("alice/m", pr.num)
 [d.title for d in api.get_repo_discussions("alice/m", discussion_status="closed")]
+url = api.upload_attachment("screenshot.png")                # embed it: f"![screenshot]({url})"
 ```
 """
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import AsyncIterator
 from typing import Literal
@@ -37,6 +39,7 @@ from hubflow.tasks.discussions import (
     HideDiscussionComment,
     MergePullRequest,
     RenameDiscussion,
+    UploadAttachment,
 )
 
 __all__ = ["DiscussionsMixin"]
@@ -255,3 +258,17 @@ class DiscussionsMixin(AsyncHfApiBase):
             repo_type=normalize_repo_type(repo_type), token=token,
         )
         return await self._run(node)
+
+    async def upload_attachment(self, path: str | os.PathLike[str], *, token: TokenArg = None) -> str:
+        """Upload an image, video or audio file for a discussion or PR comment; returns its URL.
+
+        Supported: PNG, JPEG, GIF, WebP, MP4, MOV, WebM, MP3, WAV (``ValueError`` otherwise, before
+        sending); the Hub limits files to 10 MB (50 MB for videos). Embed the URL as
+        ``![alt](url)`` for an image, the bare URL for a video, ``<audio controls src="url"></audio>``.
+
+        ```python
+        url = await api.upload_attachment("screenshot.png")
+        await api.create_discussion("alice/m", title="Rendering bug", description=f"![screenshot]({url})")
+        ```
+        """
+        return await self._run(UploadAttachment(path=os.fspath(path), token=token))

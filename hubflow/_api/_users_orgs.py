@@ -5,6 +5,7 @@ api = HfApi(token="hf_alice_write")
 api.get_user_overview("alice").num_models
 [m.username for m in api.list_organization_members("acme")]
 api.like("bob/model"); api.list_liked_repos().models      # ["bob/model"]
+[(r.id, r.storage) for r in api.list_user_repos("acme")]   # storage per repo, largest first
 ```
 """
 
@@ -14,7 +15,7 @@ from hubflow._api._base import AsyncHfApiBase
 from hubflow._api._paging import Paged
 from hubflow._settings import TokenArg
 from hubflow._validation import normalize_repo_type
-from hubflow.schema import LikedRepo, Organization, User, UserLikes, user_likes_from_items
+from hubflow.schema import LikedRepo, Organization, RepoStorageInfo, User, UserLikes, user_likes_from_items
 from hubflow.tasks.users import WhoAmI
 from hubflow.tasks.users_orgs import (
     GetOrganizationOverview,
@@ -26,6 +27,7 @@ from hubflow.tasks.users_orgs import (
     ListRepoLikers,
     ListUserFollowers,
     ListUserFollowing,
+    ListUserRepos,
     UnlikeRepo,
 )
 
@@ -133,3 +135,18 @@ class UsersOrgsMixin(AsyncHfApiBase):
         """
         return Paged(self.hub, ListRepoLikers(repo_id=repo_id, repo_type=normalize_repo_type(repo_type), token=token))
 
+
+    def list_user_repos(self, namespace: str | None = None, *, token: TokenArg = None) -> Paged[RepoStorageInfo]:
+        """Storage used by each repo of the token's user, or of organisation ``namespace``, lazily.
+
+        Each item is a ``RepoStorageInfo``: ``id``, ``type``, ``updated_at``, ``visibility``,
+        ``storage`` (bytes) and ``storage_percent`` (share of the namespace's total). An
+        organisation's list needs membership (403 otherwise).
+
+        ```python
+        async for repo in api.list_user_repos():
+            print(repo.id, repo.storage, f"{repo.storage_percent:.1f}%")
+        usage = [r async for r in api.list_user_repos(namespace="acme")]
+        ```
+        """
+        return Paged(self.hub, ListUserRepos(namespace=namespace, token=token))

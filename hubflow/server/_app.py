@@ -41,6 +41,8 @@ _ROUTE_MODULES = (
     "hubflow.server._routes_duplicate",
     "hubflow.server._routes_webhooks",
     "hubflow.server._routes_papers",
+    "hubflow.server._routes_storage",  # /api/settings/repositories, /api/organizations/{org}/settings/repositories
+    "hubflow.server._routes_attachments",  # POST /uploads, GET /uploads/{sha256}.{ext}
 )
 _ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 

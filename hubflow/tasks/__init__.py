@@ -124,6 +124,7 @@ from hubflow.tasks.discussions import (  # noqa: E402
     HideDiscussionComment,
     MergePullRequest,
     RenameDiscussion,
+    UploadAttachment,
 )
 from hubflow.tasks.users_orgs import (  # noqa: E402
     GetOrganizationOverview,
@@ -135,6 +136,7 @@ from hubflow.tasks.users_orgs import (  # noqa: E402
     ListRepoLikers,
     ListUserFollowers,
     ListUserFollowing,
+    ListUserRepos,
     UnlikeRepo,
 )
 
@@ -147,6 +149,7 @@ __all__ += [  # discussions, collections, gated-repo access, users/orgs/likes
     "ListUserFollowing", "MergePullRequest", "RenameDiscussion", "UnlikeRepo", "UpdateCollectionItem",
     "UpdateCollectionMetadata",
 ]
+__all__ += ["ListUserRepos", "UploadAttachment"]  # storage usage per repo, discussion attachments
 
 from hubflow.tasks.endpoints import (  # noqa: E402
     CreateInferenceEndpoint,

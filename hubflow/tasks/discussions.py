@@ -8,13 +8,16 @@ Changes answer with one event under a key (``newMessage``, ``newTitle``, ``newSt
 page = await ctx.submit(GetDiscussionsPage(repo_id="alice/m", discussion_type="pull_request", p=0))
 pr = await ctx.submit(CreateDiscussion(repo_id="alice/m", title="Add weights", pull_request=True))
 await ctx.submit(MergePullRequest(repo_id="alice/m", discussion_num=pr.num))
+url = await ctx.submit(UploadAttachment(path="shot.png"))   # embed as ![shot](url)
 ```
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+import anyio.to_thread
 import msgspec
 
 from hubflow._constants import REPO_TYPE_PLURAL
@@ -43,6 +46,7 @@ __all__ = [
     "HideDiscussionComment",
     "MergePullRequest",
     "RenameDiscussion",
+    "UploadAttachment",
 ]
 
 T = TypeVar("T")
@@ -277,3 +281,57 @@ class HideDiscussionComment(_Change[DiscussionComment], kw_only=True):
 
     def request_body(self) -> Any:
         return None
+
+
+# huggingface_hub's extension → Content-Type table for attachments (hf_api._ATTACHMENT_CONTENT_TYPES)
+ATTACHMENT_CONTENT_TYPES: dict[str, str] = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".mp4": "video/mp4",
+    ".mov": "video/quicktime",
+    ".webm": "video/webm",
+    ".mp3": "audio/mpeg",
+    ".wav": "audio/wav",
+}
+
+
+class UploadAttachment(Task[str], kw_only=True):
+    """``POST /uploads`` with a file's bytes (``Content-Type`` from its extension) → the file's public URL.
+
+    An unsupported extension is a ``ValueError`` when the node is built, before anything is sent,
+    as in huggingface_hub. Retrying is safe: the Hub stores attachments by content.
+
+    ```python
+    UploadAttachment(path="screenshot.png")
+    ```
+    """
+
+    resource: ClassVar[str] = "transfer"
+
+    path: str
+
+    def __post_init__(self) -> None:
+        if self.content_type is None:
+            formats = ", ".join(ATTACHMENT_CONTENT_TYPES)
+            raise ValueError(f"Cannot upload '{self.path}': supported formats are {formats}.")
+
+    @property
+    def content_type(self) -> str | None:
+        return ATTACHMENT_CONTENT_TYPES.get(Path(self.path).suffix.lower())
+
+    def total_bytes(self) -> int | None:
+        try:
+            return Path(self.path).stat().st_size
+        except OSError:
+            return None
+
+    async def run(self, ctx: Context) -> str:
+        data = await anyio.to_thread.run_sync(Path(self.path).read_bytes)
+        assert self.content_type is not None  # checked in __post_init__
+        response = await ctx.hub.request(
+            "POST", "/uploads", token=self.token, content=data, headers={"Content-Type": self.content_type},
+        )
+        return response.text.strip()

@@ -3,6 +3,7 @@
 ```python
 user = await ctx.submit(GetUserOverview(username="alice"))
 members = await ctx.submit(ListOrganizationMembers(organization="acme"))   # list[User]
+usage = await ctx.submit(ListUserRepos(namespace="acme"))                  # list[RepoStorageInfo]
 await ctx.submit(LikeRepo(repo_id="alice/m"))
 ```
 """
@@ -10,9 +11,10 @@ await ctx.submit(LikeRepo(repo_id="alice/m"))
 from __future__ import annotations
 
 from typing import ClassVar
+from urllib.parse import quote
 
 from hubflow._validation import normalize_repo_type, validate_repo_id
-from hubflow.schema import LikedRepo, Organization, User
+from hubflow.schema import LikedRepo, Organization, RepoStorageInfo, User
 from hubflow.tasks._base import Endpoint
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "ListRepoLikers",
     "ListUserFollowers",
     "ListUserFollowing",
+    "ListUserRepos",
     "UnlikeRepo",
 ]
 
@@ -195,3 +198,27 @@ class UnlikeRepo(_RepoNode, kw_only=True):
     method = "DELETE"
     path = "/api/{repo_type_plural}/{repo_id}/like"
     idempotent: ClassVar[bool] = True
+
+
+class ListUserRepos(Endpoint[RepoStorageInfo], kw_only=True):
+    """Storage used per repo (paginated): ``GET /api/settings/repositories`` for the token's user, or
+    ``GET /api/organizations/{namespace}/settings/repositories`` for an organisation.
+
+    ```python
+    ListUserRepos()                    # the caller's repos
+    ListUserRepos(namespace="acme")    # an organisation's (membership needed)
+    ```
+    """
+
+    method = "GET"
+    path = "/api/settings/repositories"
+    result_type = RepoStorageInfo
+    paginated = True
+    exclude = frozenset({"namespace"})
+
+    namespace: str | None = None
+
+    def request_path(self) -> str:
+        if self.namespace is None:
+            return type(self).path
+        return f"/api/organizations/{quote(self.namespace, safe='')}/settings/repositories"
