@@ -65,6 +65,8 @@ def test_upload_then_public_get(local: LocalHub, tmp_path: Path) -> None:
     # .jpeg is image/jpeg, stored and served as .jpg
     jpg = alice.upload_attachment(_file(tmp_path, "photo.jpeg", JPEG))
     assert jpg.endswith(".jpg") and _get(local, jpg).headers["content-type"] == "image/jpeg"
+    head = _send(local, "HEAD", url)
+    assert head.status_code == 200 and head.content == b"" and head.headers["content-length"] == str(len(PNG))
     assert _get(local, f"{local.endpoint}/uploads/{'0' * 64}.png").status_code == 404
     assert _get(local, f"{local.endpoint}/uploads/..%2Fhub.db").status_code == 404
 

@@ -75,6 +75,20 @@ def test_permanently_deleted_lfs_objects_stop_counting(local: LocalHub, repo_fac
     assert _by_id(alice)[repo].storage == _git_bytes(local, "model", repo)
 
 
+def test_every_ref_counts_until_it_is_gone(local: LocalHub, repo_factory: Callable[..., str]) -> None:
+    alice = _api(local, ALICE_WRITE)
+    repo = repo_factory("r")
+    alice.create_repo(repo)
+    alice.create_branch(repo, branch="dev")
+    alice.upload_file(path_or_fileobj=os.urandom(3000), path_in_repo="dev.bin", repo_id=repo, revision="dev")
+    alice.create_tag(repo, tag="v1", revision="dev")
+    assert _by_id(alice)[repo].storage == _git_bytes(local, "model", repo) + 3000
+    alice.delete_branch(repo, branch="dev")
+    assert _by_id(alice)[repo].storage == _git_bytes(local, "model", repo) + 3000  # the tag still holds it
+    alice.delete_tag(repo, tag="v1")
+    assert _by_id(alice)[repo].storage == _git_bytes(local, "model", repo)
+
+
 def test_rights_orgs_and_paging(local: LocalHub, repo_factory: Callable[..., str]) -> None:
     alice, bob = _api(local, ALICE_WRITE), _api(local, BOB_WRITE)
     ours = [repo_factory("o", namespace="acme") for _ in range(3)]
@@ -126,8 +140,9 @@ def test_official_client_and_module_alias(hub: HubProcess, repo_factory: Callabl
     assert isinstance(theirs[repo], huggingface_hub.hf_api.RepoStorageInfo)
     assert (theirs[repo].type, theirs[repo].visibility) == ("model", "private") and theirs[repo].storage > 0
     assert all(r.id.startswith("alice/") for r in theirs.values())
-    assert isinstance(next(iter(official.list_user_repos(namespace="acme")), None), (type(None),
-                      huggingface_hub.hf_api.RepoStorageInfo))
+    org_repo = repo_factory("hf", namespace="acme")
+    official.create_repo(org_repo)
+    assert org_repo in {r.id for r in official.list_user_repos(namespace="acme")}
     with pytest.raises(huggingface_hub.errors.HfHubHTTPError) as err:
         list(huggingface_hub.HfApi(endpoint=hub.endpoint, token=BOB_WRITE).list_user_repos(namespace="acme"))
     assert err.value.response.status_code == 403
