@@ -23,7 +23,7 @@ import importlib.util
 import random
 import sys
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -132,11 +132,14 @@ class HubClient:
         self.settings = settings
         # An injected client belongs to the caller: we never close it.
         self._owns_client = client is None
+        chosen = transport if transport is not None else BulkReadTransport()
         self.client = client or httpx.AsyncClient(
-            transport=transport if transport is not None else BulkReadTransport(),
-            follow_redirects=True,
-            timeout=httpx.Timeout(settings.timeouts.api),
+            transport=chosen, follow_redirects=True, timeout=httpx.Timeout(settings.timeouts.api)
         )
+        # Listing pages go straight to the transport (see ``get_page``) when that is exactly what
+        # the client would use: our own client, which has no event hooks, auth or mounts (given
+        # a transport, httpx mounts no proxies from the environment either).
+        self._page_transport = chosen if client is None else None
 
     async def __aenter__(self) -> HubClient:
         return self
@@ -215,9 +218,8 @@ class HubClient:
         back-off, for calls made outside a node (a node is retried by the executor instead).
         ``timeout=None`` keeps the client default.
         """
-        attempt = 0
-        while True:
-            request = self._build(
+        def build() -> httpx.Request:
+            return self._build(
                 method,
                 url,
                 token=token,
@@ -228,16 +230,73 @@ class HubClient:
                 timeout=_DEFAULT if timeout is None else timeout,
                 hub_headers=hub_headers,
             )
+
+        return await self._exchange(build, self._send_read, retry=retry, raise_errors=raise_errors, name=endpoint_name)
+
+    async def get_page(self, url: str, params: Any = None, *, token: TokenArg = None) -> httpx.Response:
+        """One page of a paginated listing: ``request("GET", url, params=..., token=..., retry=True)``.
+
+        A listing is a run of small sequential GETs, so per-request overhead is most of its client
+        time. With our own client the page is sent on the transport directly, skipping the
+        client's auth flow, redirect loop, cookie jar and event hooks (none are ours to keep); a
+        redirect (a renamed repo) is re-sent through the client, which follows it.
+
+        ```python
+        response = await hub.get_page("/api/models/alice/m/tree/main", {"recursive": "true"})
+        ```
+        """
+
+        def build() -> httpx.Request:
+            return self._build(
+                "GET", url, token=token, params=params, json=None, content=None, headers=None,
+                timeout=_DEFAULT, hub_headers=True,
+            )
+
+        send = self._send_read if self._page_transport is None else self._send_page
+        return await self._exchange(build, send, retry=True, raise_errors=True, name=None)
+
+    async def _exchange(
+        self,
+        build: Callable[[], httpx.Request],
+        send: Callable[[httpx.Request], Awaitable[httpx.Response]],
+        *,
+        retry: bool,
+        raise_errors: bool,
+        name: str | None,
+    ) -> httpx.Response:
+        attempt = 0
+        while True:
+            request = build()
             try:
-                response = await self._send(request, stream=False)
+                response = await send(request)
                 if raise_errors:
-                    raise_for_status(response, endpoint_name)
+                    raise_for_status(response, name)
                 return response
             except (HfHubHTTPError, HubConnectionError) as exc:
                 if not (retry and is_retryable(exc) and attempt < self.settings.retry.max_retries):
                     raise
                 await anyio.sleep(retry_delay(exc, attempt, self.settings.retry))
                 attempt += 1
+
+    async def _send_read(self, request: httpx.Request) -> httpx.Response:
+        return await self._send(request, stream=False)
+
+    async def _send_page(self, request: httpx.Request) -> httpx.Response:
+        assert self._page_transport is not None
+        if self.client.is_closed:  # as the client itself would refuse
+            raise RuntimeError("Cannot send a request, as the client has been closed.")
+        try:
+            response = await self._page_transport.handle_async_request(request)
+            response.request = request
+            try:
+                await response.aread()  # returns the connection to the pool at the end of the body
+            finally:
+                await response.aclose()
+        except httpx.TransportError as exc:
+            raise HubConnectionError(f"{type(exc).__name__} for {request.method} {request.url}: {exc}") from exc
+        if response.is_redirect:
+            return await self._send(request, stream=False)
+        return response
 
     @asynccontextmanager
     async def stream(
@@ -310,7 +369,7 @@ class HubClient:
         next_url: str | None = url
         page_params: Any = params
         while next_url is not None:
-            response = await self.request("GET", next_url, params=page_params, token=token, retry=True)
+            response = await self.get_page(next_url, page_params, token=token)
             for item in msgspec.json.decode(response.content, type=list[type]):  # type: ignore[valid-type]
                 yield item
             next_url, page_params = next_link(response), None

@@ -16,6 +16,7 @@ for model in HfApi().list_models(author="alice", limit=10):         # HfApi: sam
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar
@@ -79,7 +80,7 @@ class Paged(AsyncIterator[T], Generic[T]):
     async def _fetch(self) -> list[T]:
         """The next non-empty page (after ``keep`` and ``limit``), or [] at the end."""
         while self._next_url is not None and self._remaining != 0:
-            response = await self._hub.request("GET", self._next_url, params=self._params, token=self._token, retry=True)
+            response = await self._hub.get_page(self._next_url, self._params, token=self._token)
             self.requests += 1
             # The next URL carries every query parameter already: never re-add them.
             self._next_url, self._params = next_link(response), None
@@ -123,14 +124,27 @@ class Paged(AsyncIterator[T], Generic[T]):
         self._buffer, self._index = [], 0
 
 
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 class SyncPaged(Iterator[T], Generic[T]):
-    """The blocking view of a ``Paged``: one portal call per page, items served from memory."""
+    """The blocking view of a ``Paged``: one hop to the loop thread per page, items served from memory.
+
+    The first page goes through the portal (which starts the loop thread if needed) and brings
+    back the loop; later pages are scheduled on that loop directly, half the cost of a portal
+    call (no task group or cancel scope per page). Errors travel back the same way.
+    """
 
     def __init__(self, api: HfApiBase, paged: Paged[T]) -> None:
         self._api = api
         self._paged = paged
         self._page: Iterator[T] = iter(())
         self._done = False
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def requests(self) -> int:
@@ -145,12 +159,18 @@ class SyncPaged(Iterator[T], Generic[T]):
             return item
         if self._done:
             raise StopIteration
-        page = self._api.portal.call(self._paged.next_page)
+        if self._loop is None or _running_loop() is self._loop:  # (the portal refuses its own thread)
+            page, self._loop = self._api.portal.call(self._first_page)
+        else:
+            page = asyncio.run_coroutine_threadsafe(self._paged.next_page(), self._loop).result()
         if not page:
             self._done = True
             raise StopIteration
         self._page = iter(page)
         return next(self._page)
+
+    async def _first_page(self) -> tuple[list[T], asyncio.AbstractEventLoop]:
+        return await self._paged.next_page(), asyncio.get_running_loop()
 
     def close(self) -> None:
         """Stop early."""
