@@ -42,8 +42,11 @@ def progress_bars_enabled(default: bool = True) -> bool:
 class TqdmProgress:
     """An ``EventSink`` that draws one tqdm bar of bytes and counts nodes (files) done/total.
 
-    The byte total grows as nodes announce ``total_bytes`` in ``NodeStarted``; the postfix shows
-    ``files done/started`` and failures. Thread-safe: events may come from the executor's thread.
+    The byte total grows as nodes announce ``total_bytes`` in ``NodeStarted``; the bar counts the
+    bytes of those nodes only (``bytes_done``), so done never passes the total: bytes of nodes
+    that announced no size (a commit's inline content) are counted in ``unsized_bytes``. The
+    postfix shows ``files done/started`` and failures. Thread-safe: events may come from the
+    executor's thread.
     """
 
     def __init__(self, description: str = "hubflow", *, enabled: bool | None = None, **tqdm_kwargs: Any) -> None:
@@ -54,6 +57,8 @@ class TqdmProgress:
         self.files_failed = 0
         self.bytes_total = 0
         self.bytes_done = 0
+        self.unsized_bytes = 0
+        self._sized: set[str] = set()
         self._lock = threading.Lock()
         self._bar: Any = None
         self._last_draw = 0.0
@@ -74,10 +79,14 @@ class TqdmProgress:
             if isinstance(event, NodeStarted):
                 self.files_total += 1
                 if event.total_bytes:
+                    self._sized.add(event.key)
                     self.bytes_total += event.total_bytes
                     if bar is not None:
                         bar.total = self.bytes_total
             elif isinstance(event, NodeProgress):
+                if event.key not in self._sized:
+                    self.unsized_bytes += event.delta_bytes
+                    return
                 self.bytes_done += event.delta_bytes
                 if bar is not None:
                     bar.update(event.delta_bytes)

@@ -31,6 +31,19 @@ def test_counts_and_draws() -> None:
     assert "Upload" in text and "1/2 done, 1 failed" in text
 
 
+def test_bytes_of_unsized_nodes_do_not_push_done_past_the_total() -> None:
+    out = io.StringIO()
+    with TqdmProgress("Upload", enabled=True, file=out) as view:
+        view(NodeStarted(key="h", kind="HashBatch", label="3 files", resource="hash", total_bytes=300))
+        view(NodeProgress(key="h", kind="HashBatch", delta_bytes=300, done_bytes=300))
+        view(NodeFinished(key="h", kind="HashBatch"))
+        view(NodeStarted(key="c", kind="Commit", label="alice/m@main", resource="commit", total_bytes=None))
+        view(NodeProgress(key="c", kind="Commit", delta_bytes=40, done_bytes=40))  # inline content, no size announced
+        view(NodeFinished(key="c", kind="Commit"))
+        assert (view.bytes_done, view.bytes_total, view.unsized_bytes) == (300, 300, 40)
+    assert "100%|" in out.getvalue() and "2/2 done" in out.getvalue()
+
+
 def test_node_events_do_not_redraw_each_time() -> None:
     # Thousands of small-file nodes: a redraw per event used to cost more than hashing the file.
     out = io.StringIO()
