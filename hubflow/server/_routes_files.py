@@ -12,7 +12,7 @@ import base64
 import json
 import re
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, quote_plus, unquote_plus
 
 import anyio.to_thread
 import msgspec
@@ -61,11 +61,15 @@ def _page(ctx: Ctx, default_size: int) -> tuple[int, int]:
 
 
 def _link(ctx: Ctx, offset: int) -> dict[str, str]:
-    params = [(k, v) for k, v in ctx.request.query_params.multi_items() if k != "cursor"]
-    params.append(("cursor", base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode()))
-    raw = ctx.request.scope.get("raw_path") or ctx.request.url.path.encode()
+    # The request's own query string minus its cursor, plus the next one (every page of a listing
+    # builds one: the raw parameters are kept as sent instead of being parsed and re-encoded).
+    scope = ctx.request.scope
+    query = scope.get("query_string", b"").decode("latin-1")
+    params = [p for p in query.split("&") if p and unquote_plus(p.partition("=")[0]) != "cursor"]
+    params.append("cursor=" + quote_plus(base64.urlsafe_b64encode(b'{"offset": %d}' % offset).decode()))
+    raw = scope.get("raw_path") or ctx.request.url.path.encode()
     path = raw.decode("latin-1").split("?", 1)[0]  # keep %2F in revisions and paths
-    return {"Link": f'<{ctx.base_url}{path}?{urlencode(params)}>; rel="next"'}
+    return {"Link": f'<{ctx.base_url}{path}?{"&".join(params)}>; rel="next"'}
 
 
 def _open(ctx: Ctx, *, write: bool = False) -> tuple[RepoRow, GitRepo]:
