@@ -46,6 +46,7 @@ async with AsyncHfApi(token="...") as aapi:
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 import threading
@@ -166,12 +167,14 @@ class _LoopThread:
 
     def __init__(self) -> None:
         self.portal: BlockingPortal | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None  # for plain run_coroutine_threadsafe hops
         ready = threading.Event()
         failure: list[BaseException] = []
 
         async def serve() -> None:
             async with BlockingPortal() as portal:
                 self.portal = portal
+                self.loop = asyncio.get_running_loop()
                 ready.set()
                 await portal.sleep_until_stopped()
 

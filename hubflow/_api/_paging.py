@@ -134,9 +134,8 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
 class SyncPaged(Iterator[T], Generic[T]):
     """The blocking view of a ``Paged``: one hop to the loop thread per page, items served from memory.
 
-    The first page goes through the portal (which starts the loop thread if needed) and brings
-    back the loop; later pages are scheduled on that loop directly, half the cost of a portal
-    call (no task group or cancel scope per page). Errors travel back the same way.
+    Pages are scheduled on the facade's loop with ``asyncio.run_coroutine_threadsafe``: half the
+    cost of a portal call (no task group or cancel scope per page); errors travel back the same way.
     """
 
     def __init__(self, api: HfApiBase, paged: Paged[T]) -> None:
@@ -159,18 +158,21 @@ class SyncPaged(Iterator[T], Generic[T]):
             return item
         if self._done:
             raise StopIteration
-        if self._loop is None or _running_loop() is self._loop:  # (the portal refuses its own thread)
-            page, self._loop = self._api.portal.call(self._first_page)
-        else:
-            page = asyncio.run_coroutine_threadsafe(self._paged.next_page(), self._loop).result()
+        page = self._fetch()
         if not page:
             self._done = True
             raise StopIteration
         self._page = iter(page)
         return next(self._page)
 
-    async def _first_page(self) -> tuple[list[T], asyncio.AbstractEventLoop]:
-        return await self._paged.next_page(), asyncio.get_running_loop()
+    def _fetch(self) -> list[T]:
+        if self._loop is None:
+            self._api.portal  # noqa: B018 - starts the loop thread on first use
+            thread = self._api._loop
+            self._loop = thread.loop if thread is not None else None
+        if self._loop is None or _running_loop() is self._loop:
+            return self._api.portal.call(self._paged.next_page)  # (the portal refuses its own thread)
+        return asyncio.run_coroutine_threadsafe(self._paged.next_page(), self._loop).result()
 
     def close(self) -> None:
         """Stop early."""
