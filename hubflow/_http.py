@@ -19,9 +19,7 @@ async with HubClient(Settings.from_env(), transport=httpx.ASGITransport(app)) as
 
 from __future__ import annotations
 
-import importlib.util
 import random
-import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -46,14 +44,6 @@ from hubflow.errors import (
 )
 
 __all__ = ["RETRYABLE_STATUSES", "HubClient", "is_retryable", "retry_delay"]
-
-# httpcore's async pool runs `import sniffio` four times per request (its locks ask which async
-# library runs). sniffio is optional; when it is not installed every attempt searches sys.path
-# again (~0.1 ms each, ~0.4 ms of a ~1 ms loopback request). A None entry in sys.modules makes
-# that import fail at once (the import system's documented "not importable" marker), with the
-# same outcome: httpcore assumes asyncio, and anyio reads the running loop itself.
-if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
-    sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 T = TypeVar("T")
 
