@@ -98,12 +98,17 @@ class CommitParser:
         self.ops: list[Operation] = []
         self.lfs_used: list[LfsUse] = []
 
-    def feed(self, data: bytes, first_line: int) -> None:
-        """Parse whole lines (``\\n``-separated; a trailing ``\\r`` is ignored); raise HubError(400) on the first bad one."""
-        for n, line in enumerate(data.split(b"\n"), start=first_line):
+    def feed(self, data: bytes, first_line: int) -> int:
+        """Parse whole lines (``\\n``-separated; a trailing ``\\r`` is ignored); raise HubError(400) on the first bad one.
+
+        Returns the number of line breaks in ``data`` (the next batch's first line is ``first_line`` plus it).
+        """
+        lines = data.split(b"\n")
+        for n, line in enumerate(lines, start=first_line):
             if not line or line.isspace():
                 continue
             self._line(line, n)
+        return len(lines) - 1
 
     def _line(self, line: bytes, n: int) -> None:
         try:
@@ -176,15 +181,16 @@ async def parse_stream(parser: CommitParser, chunks: AsyncIterator[bytes]) -> No
     """
     failed: HubError | None = None
     received: BaseException | None = None
-    send, receive = anyio.create_memory_object_stream[tuple[bytes, int]](max_buffer_size=_QUEUED)
+    send, receive = anyio.create_memory_object_stream[bytes](max_buffer_size=_QUEUED)
 
     async def parse_batches() -> None:
         nonlocal failed
+        line = 1
         async with receive:
-            async for data, first_line in receive:
+            async for data in receive:
                 if failed is None and received is None:
                     try:
-                        await anyio.to_thread.run_sync(parser.feed, data, first_line)
+                        line += await anyio.to_thread.run_sync(parser.feed, data, line)
                     except HubError as e:
                         failed = e
 
@@ -202,24 +208,28 @@ async def parse_stream(parser: CommitParser, chunks: AsyncIterator[bytes]) -> No
 
 
 async def _send_batches(
-    chunks: AsyncIterator[bytes], send: ObjectSendStream[tuple[bytes, int]], stop: Callable[[], bool]
+    chunks: AsyncIterator[bytes], send: ObjectSendStream[bytes], stop: Callable[[], bool]
 ) -> None:
+    # Runs on the event loop, which also receives the body: one copy per byte (the join) and a scan
+    # of the last chunk only; lines are split and counted in the parsing thread.
     pending: list[bytes] = []
-    size, line = 0, 1
+    size = 0
     async for chunk in chunks:
         if stop():  # a line was bad: drain the body without keeping it
             pending, size = [], 0
             continue
         pending.append(chunk)
         size += len(chunk)
+        if size < _BATCH:
+            continue
         # Only a chunk holding a newline can complete a line: a long line (a large inline file) is
         # joined once when it ends, not once per chunk.
-        if size >= _BATCH and b"\n" in chunk:
-            data = b"".join(pending)
-            cut = data.rfind(b"\n") + 1
-            batch, rest = data[:cut], data[cut:]
-            pending, size = ([rest], len(rest)) if rest else ([], 0)
-            await send.send((batch, line))
-            line += batch.count(b"\n")
+        cut = chunk.rfind(b"\n") + 1
+        if not cut:
+            continue
+        rest = chunk[cut:]
+        pending[-1] = chunk[:cut] if rest else chunk
+        await send.send(b"".join(pending))
+        pending, size = ([rest], len(rest)) if rest else ([], 0)
     if pending and not stop():
-        await send.send((b"".join(pending), line))
+        await send.send(b"".join(pending))

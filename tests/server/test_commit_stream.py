@@ -145,10 +145,10 @@ async def test_parsing_starts_before_the_body_ends(client: httpx.AsyncClient, mo
     parsers: list[_ndjson.CommitParser] = []
     real_feed = _ndjson.CommitParser.feed
 
-    def recording_feed(self: _ndjson.CommitParser, data: bytes, first_line: int) -> None:
+    def recording_feed(self: _ndjson.CommitParser, data: bytes, first_line: int) -> int:
         if self not in parsers:
             parsers.append(self)
-        real_feed(self, data, first_line)
+        return real_feed(self, data, first_line)
 
     monkeypatch.setattr(_ndjson.CommitParser, "feed", recording_feed)
     parsed_early: list[int] = []
