@@ -64,25 +64,28 @@ def hash_file_sync(
     ```
     """
     path = Path(path)
-    with path.open("rb") as handle:
+    with open(path, "rb", buffering=0) as handle:
         size = os.fstat(handle.fileno()).st_size
         sha256 = hashlib.sha256()
         # git hashes a header carrying the size first, so the size must be known up front;
         # a mismatch at the end means the file changed while we read it.
         sha1 = hashlib.sha1(f"blob {size}\0".encode()) if git_sha1 else None
+        # One buffer, reused: a fresh bytes object per chunk costs page faults (~7% of the rate).
+        # At most one byte past the expected size is read: a file that keeps growing must not
+        # keep us reading forever; the extra byte is enough to know it changed.
+        buffer = memoryview(bytearray(min(chunk_size, size + 1)))
         sample = b""
         done = 0
-        # Read at most one byte past the expected size: a file that keeps growing must not
-        # keep us reading forever; the extra byte is enough to know it changed.
-        while chunk := handle.read(min(chunk_size, size - done + 1)):
+        while n := handle.readinto(buffer[: min(len(buffer), size - done + 1)]):
+            chunk = buffer[:n]
             if done < SAMPLE_SIZE:
-                sample += chunk[: SAMPLE_SIZE - done]
+                sample += bytes(chunk[: SAMPLE_SIZE - done])
             sha256.update(chunk)
             if sha1 is not None:
                 sha1.update(chunk)
-            done += len(chunk)
+            done += n
             if on_progress is not None:
-                on_progress(len(chunk))
+                on_progress(n)
         final_size = os.fstat(handle.fileno()).st_size
     if done != size or final_size != size:
         raise FileChangedError(
