@@ -12,6 +12,7 @@ sha = git.commit("refs/heads/main", [AddBlob("a.txt", b"hi")], "Add a.txt", auth
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import stat
@@ -27,7 +28,7 @@ from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from hubflow.server._errors import HubError, bad_request
-from hubflow.server._pack import write_pack
+from hubflow.server._pack import PackWriter, write_pack
 
 _POINTER = re.compile(rb"^version https://git-lfs\.github\.com/spec/v1\noid sha256:([0-9a-f]{64})\nsize (\d+)\n$")
 _HEX40 = re.compile(r"^[0-9a-f]{40}$")
@@ -40,7 +41,7 @@ _BLOB_INFO: dict[bytes, tuple[int, tuple[str, int] | None]] = {}
 # large tree walks it once instead of once per page (the list is never mutated by callers).
 _TREE_LISTINGS: dict[tuple[bytes, str, bool], list[Entry]] = {}
 _TREE_LISTINGS_MAX = 32
-_PACK_THRESHOLD = 200  # write more objects than this as one pack rather than loose files
+PACK_THRESHOLD = 200  # write more objects than this as one pack rather than loose files
 
 
 def lfs_pointer(sha256: str, size: int) -> bytes:
@@ -82,9 +83,12 @@ class Entry:
 
 @dataclass(frozen=True)
 class AddBlob:
+    """Add or replace a file. ``oid`` (hex sha, ``data`` then empty): the blob is in the commit's pack already."""
+
     path: str
     data: bytes
     blob: Blob | None = field(default=None, compare=False, repr=False)  # ``data`` as a git blob, if built already
+    oid: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -345,6 +349,9 @@ class GitRepo:
                 assert node is not None
                 if key in node.children or stat.S_ISDIR(node.entries.get(key, (0, b""))[0]):
                     raise bad_request(f"A folder exists where a file is expected: {op.path!r}")
+                if op.oid is not None:  # written to the commit's pack while the body was parsed
+                    node.entries[key] = (0o100644, op.oid)
+                    continue
                 blob = op.blob if op.blob is not None else Blob.from_string(op.data)
                 objects.append(blob)
                 node.entries[key] = (0o100644, blob.id)
@@ -367,10 +374,29 @@ class GitRepo:
             sha = empty.id
         return sha
 
+    def missing(self, objects: list[ShaFile]) -> list[ShaFile]:
+        """The distinct objects of ``objects`` not in the store yet, in order.
+
+        One listing of the pack directory for the whole batch (``sha in store`` lists it again
+        for every object it does not find), then a stat per object not in a pack.
+        """
+        store = self.repo.object_store
+        assert isinstance(store, DiskObjectStore)
+        packs = store.packs
+        out = []
+        for obj in {o.id: o for o in objects}.values():
+            sha = obj.id
+            if any(sha in pack for pack in packs):
+                continue
+            if os.path.exists(os.path.join(store.path, sha[:2].decode(), sha[2:].decode())):
+                continue
+            out.append(obj)
+        return out
+
     def write_objects(self, objects: list[ShaFile]) -> None:
         store = self.repo.object_store
-        fresh = [o for o in {o.id: o for o in objects}.values() if o.id not in store]
-        if len(fresh) > _PACK_THRESHOLD:
+        fresh = self.missing(objects)
+        if len(fresh) > PACK_THRESHOLD:
             # One pack of stored (level 0) zlib streams, indexed from the writer's offsets (see _pack).
             assert isinstance(store, DiskObjectStore)
             write_pack(store, fresh)
@@ -395,11 +421,15 @@ class GitRepo:
 
     def commit(
         self, ref: str, ops: list[Operation], message: str, *, author: str, expect: str | None = None,
-        base: str | None = None,
+        base: str | None = None, pack: PackWriter | None = None,
     ) -> str:
         """Apply ``ops`` on top of ``ref`` (or ``base``) and move ``ref``: all objects first, then the ref.
 
         ``expect``: the sha (or a prefix of it) ``ref`` must still point to; 412 when it moved.
+        ``pack``: an unfinished pack holding the blobs of ``ops`` given by ``oid``; the trees and the
+        commit are added to it and it is finished before the ref moves (the caller aborts it if this
+        raises first). Nothing in it is checked against the store: an object the store has already
+        is stored twice, which git and dulwich accept (``git gc`` keeps one).
         """
         with repo_lock(self.path):
             current = self.repo.refs[_ref(ref)].decode() if self.has_ref(ref) else None
@@ -410,7 +440,12 @@ class GitRepo:
             base_tree = self.commit_obj(parent).tree if parent else None
             tree = self.build_tree(base_tree, ops, objects)
             commit = self.make_commit(tree, [parent] if parent else [], message, author, objects)
-            self.write_objects(objects)
+            if pack is not None:
+                for obj in objects:
+                    pack.add(obj)
+                pack.finish()
+            else:
+                self.write_objects(objects)
             old = _oid(current) if current else None
             if not self.repo.refs.set_if_equals(_ref(ref), old, commit.id):
                 raise HubError(412, "The branch was updated concurrently; please retry")

@@ -3,14 +3,18 @@
 Each line is ``{"key": ..., "value": {...}}``. The key is decoded first with the value kept raw, then
 the value is decoded into the Struct of its kind (msgspec, one pass each). Inline files are
 base64-decoded (``binascii.a2b_base64`` in strict mode: no regex pass over the string) and become git
-blobs (sha1 computed) right away, so a parser fed from worker threads while the body is still
-arriving leaves only the tree building to do at the end.
+blobs (sha1 computed) right away. Once a commit has more than ``PACK_THRESHOLD`` blobs, they are
+written to the commit's pack as they are parsed (the ones held so far first) and only their ids are
+kept, so a parser fed from worker threads while the body is still arriving leaves only the trees,
+the commit object and the pack's count, trailer and index to write at the end. The pack stays a
+temporary file until the commit finishes it; ``close`` removes an unfinished one.
 
 ```python
 parser = CommitParser(hub, row)
 parser.feed(b'{"key": "header", "value": {"summary": "Add a"}}\\n', first_line=1)
 header, ops, lfs_used = parser.finish()
 # or, from a request body as it arrives: await parse_stream(parser, chunks)
+git.commit(ref, ops, message, author=user, pack=parser.pack)  # then, in any case: parser.close()
 ```
 """
 
@@ -25,12 +29,22 @@ import anyio
 import anyio.to_thread
 import msgspec
 from anyio.abc import ObjectSendStream
+from dulwich.object_store import DiskObjectStore
 from dulwich.objects import Blob
 
 from hubflow.server._db import RepoRow
 from hubflow.server._errors import HubError, bad_request
-from hubflow.server._gitstore import AddBlob, DeleteFile, DeleteFolder, Operation, lfs_pointer, parse_pointer
+from hubflow.server._gitstore import (
+    PACK_THRESHOLD,
+    AddBlob,
+    DeleteFile,
+    DeleteFolder,
+    Operation,
+    lfs_pointer,
+    parse_pointer,
+)
 from hubflow.server._hub import Hub
+from hubflow.server._pack import PackWriter
 from hubflow.server._paths import clean_path
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -89,14 +103,18 @@ class CommitParser:
     """Collects the operations of one commit from batches of NDJSON lines, checking each line.
 
     ``feed`` may run in a worker thread; batches must be fed in order (line numbers in errors
-    count every line, blank ones included, from 1).
+    count every line, blank ones included, from 1). Past ``pack_after`` blobs, blobs go to
+    ``self.pack`` (an unfinished ``PackWriter``) as they are parsed; call ``close`` when done.
     """
 
-    def __init__(self, hub: Hub, row: RepoRow) -> None:
+    def __init__(self, hub: Hub, row: RepoRow, *, pack_after: int = PACK_THRESHOLD) -> None:
         self.hub, self.row = hub, row
         self.header: CommitHeader | None = None
         self.ops: list[Operation] = []
         self.lfs_used: list[LfsUse] = []
+        self.pack: PackWriter | None = None
+        self._pack_after = pack_after
+        self._held: list[int] = []  # indexes in ops of the blobs kept in memory until the pack opens
 
     def feed(self, data: bytes, first_line: int) -> int:
         """Parse whole lines (``\\n``-separated; a trailing ``\\r`` is ignored); raise HubError(400) on the first bad one.
@@ -146,9 +164,7 @@ class CommitParser:
         # (otherwise knowing a sha256 would read another repo's object).
         if (pointer := parse_pointer(data)) is not None and not self.hub.lfs_linked(self.row.id, *pointer):
             raise bad_request(f"{path} is an LFS pointer to an object that was not uploaded to this repo")
-        blob = Blob.from_string(data)
-        blob.id  # noqa: B018 -- the sha1 is computed here, in the parsing thread, not under the repo lock
-        self.ops.append(AddBlob(path, data, blob=blob))
+        self._add(path, data)
 
     def _lfs_file(self, value: LfsFileValue) -> None:
         path = clean_path(value.path)
@@ -160,8 +176,40 @@ class CommitParser:
             raise bad_request(f"LFS object {oid} for {path} was not uploaded to this repo")
         if value.size is not None and value.size != known:
             raise bad_request(f"Size mismatch for LFS object {oid}: {value.size} != {known}")
-        self.ops.append(AddBlob(path, lfs_pointer(oid, known)))
+        self._add(path, lfs_pointer(oid, known))
         self.lfs_used.append((path, oid, known))
+
+    def _add(self, path: str, data: bytes) -> None:
+        # The sha1 is computed here, in the parsing thread, not under the repo lock.
+        blob = Blob.from_string(data)
+        if self.pack is not None:
+            self.pack.add(blob)
+            self.ops.append(AddBlob(path, b"", oid=blob.id))
+            return
+        self.ops.append(AddBlob(path, data, blob=blob))
+        self._held.append(len(self.ops) - 1)
+        if len(self._held) > self._pack_after:
+            self._open_pack()
+
+    def _open_pack(self) -> None:
+        git = self.hub.open_git(self.row)
+        try:
+            store = git.repo.object_store
+            assert isinstance(store, DiskObjectStore)
+            self.pack = pack = PackWriter(store)
+        finally:
+            git.close()
+        for i in self._held:
+            op = self.ops[i]
+            assert isinstance(op, AddBlob) and op.blob is not None
+            pack.add(op.blob)
+            self.ops[i] = AddBlob(op.path, b"", oid=op.blob.id)
+        self._held = []
+
+    def close(self) -> None:
+        """Remove the pack if the commit did not finish it (a bad line, a disconnect, a 412...)."""
+        if self.pack is not None:
+            self.pack.abort()
 
     def finish(self) -> tuple[CommitHeader, list[Operation], list[LfsUse]]:
         """The header, the operations in order and the LFS objects used; 400 without a header line."""

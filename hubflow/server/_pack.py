@@ -1,21 +1,33 @@
-"""Writing a commit's new objects as one git pack, indexed from what was written (never read back).
+"""Writing a commit's new objects as one git pack, indexed from what was written.
 
 dulwich's ``add_objects`` writes a pack, then reads it back to index it (inflating every object and
 re-hashing the file). Here the writer already knows each object's sha, offset and crc32, so the
-``.idx`` is written from those: the pack file is written once and not read at all.
+``.idx`` is written from those.
 
 Entries are stored whole (no deltas) as zlib streams of *stored* blocks (level 0): deflating a
 commit's content costs ~15 s/GB, and the local Hub trades disk for commit speed (large content is
 in LFS, outside git). Any git client reads such packs.
 
+A ``PackWriter`` can take objects as they arrive (a commit's blobs while its body is parsed) before
+their number is known: the header's object count is then a placeholder, patched by ``finish``,
+which hashes the file once for the trailer (sha1 from the page cache, ~2 GB/s: a pack's sha1 covers
+the header, so it cannot be computed before the count is known). Given the count up front, the
+trailer is hashed while writing and nothing is read back.
+
 Order on disk: the pack is written to ``objects/pack/tmp_pack_*``, renamed to ``pack-<name>.pack``,
 then its index is written (via a lock file renamed into place) last. dulwich and git only open a
 pack whose ``.idx`` exists, so no reader ever sees a pack without its index; an open object store
 rescans the pack directory when an object is not in the packs it knows, so it finds the new one.
+``abort`` removes the temporary file: nothing of an unfinished pack is ever visible.
 
 ```python
 name = write_pack(repo.object_store, [blob, tree, commit])
 assert commit.id in repo.object_store
+
+pack = PackWriter(repo.object_store)  # count unknown: objects written as they come
+pack.add(blob)
+pack.add(commit)
+pack.finish()  # or pack.abort()
 ```
 """
 
@@ -23,6 +35,7 @@ from __future__ import annotations
 
 import binascii
 import hashlib
+import mmap
 import os
 import struct
 import tempfile
@@ -34,17 +47,15 @@ from dulwich.object_store import PACK_MODE, DiskObjectStore
 from dulwich.objects import ShaFile
 from dulwich.pack import iter_sha1, write_pack_index
 
-_WRITE_BUFFER = 1024 * 1024
 _STORED_BLOCK = 65535  # the largest stored deflate block
 _ZLIB_HEADER = b"\x78\x01"  # deflate, 32 KiB window, "fastest" level hint; (0x78 * 256 + 0x01) % 31 == 0
+_IOV_MAX = 1024  # parts per writev call (Linux's IOV_MAX)
+_HEADER_SIZE = 12
 
 
-def pack_entry(type_num: int, raw: bytes) -> bytes:
-    """One undeltified pack entry: the type/size header, then ``raw`` as a zlib stream of stored blocks.
-
-    Level-0 zlib (``compressobj(0)``) produces the same kind of stream but copies through its
-    window at ~0.7 GB/s; framing the stored blocks here costs one join and an adler32.
-    """
+def _entry_parts(type_num: int, raw: bytes) -> list[bytes | memoryview]:
+    # The type/size header, then ``raw`` as a zlib stream of stored blocks, as parts that are
+    # written with one writev (no join): framing costs an adler32 and a few small headers.
     size = len(raw)
     byte = (type_num << 4) | (size & 0x0F)
     size >>= 4
@@ -53,7 +64,7 @@ def pack_entry(type_num: int, raw: bytes) -> bytes:
         header.append(byte | 0x80)
         byte, size = size & 0x7F, size >> 7
     header.append(byte)
-    parts: list[bytes | memoryview] = [bytes(header), _ZLIB_HEADER]
+    parts: list[bytes | memoryview] = [bytes(header) + _ZLIB_HEADER]
     view = memoryview(raw)
     start = 0
     while True:
@@ -65,49 +76,157 @@ def pack_entry(type_num: int, raw: bytes) -> bytes:
         if final:
             break
     parts.append(struct.pack(">I", zlib.adler32(raw)))
-    return b"".join(parts)
+    return parts
+
+
+def pack_entry(type_num: int, raw: bytes) -> bytes:
+    """One undeltified pack entry: the type/size header, then ``raw`` as a zlib stream of stored blocks.
+
+    Level-0 zlib (``compressobj(0)``) produces the same kind of stream but copies through its
+    window at ~0.7 GB/s; framing the stored blocks here costs an adler32.
+
+    ```python
+    entry = pack_entry(3, b"hello")  # a blob entry
+    ```
+    """
+    return b"".join(_entry_parts(type_num, raw))
+
+
+def _write_all(fd: int, parts: Sequence[bytes | memoryview]) -> None:
+    for i in range(0, len(parts), _IOV_MAX):
+        group = parts[i : i + _IOV_MAX]
+        written = os.writev(fd, group)
+        total = sum(len(p) for p in group)
+        if written < total:  # a short write (disk full raises instead): finish it plainly
+            rest = memoryview(b"".join(group))[written:]
+            while rest:
+                rest = rest[os.write(fd, rest) :]
+
+
+class PackWriter:
+    """A pack written object by object; visible only once ``finish`` renames it in with its index.
+
+    ``count``: the number of objects, if known (the trailer is then hashed while writing);
+    otherwise a placeholder is written and ``finish`` patches it and hashes the file once.
+    Objects already added (same id) are skipped. Not thread-safe: one thread at a time.
+
+    ```python
+    pack = PackWriter(store)
+    pack.add(blob)
+    name = pack.finish()
+    ```
+    """
+
+    def __init__(self, store: DiskObjectStore, count: int | None = None) -> None:
+        self.pack_dir = store.pack_dir
+        self._fsync = store.fsync_object_files
+        self._index_version = store.pack_index_version
+        os.makedirs(self.pack_dir, exist_ok=True)
+        self._fd, self._tmp = tempfile.mkstemp(dir=self.pack_dir, prefix="tmp_pack_")
+        self._count = count
+        self._checksum = hashlib.sha1() if count is not None else None
+        self._index: list[tuple[bytes, int, int]] = []
+        self._ids: set[bytes] = set()
+        self._offset = 0
+        self._closed = False
+        self._write([b"PACK" + struct.pack(">LL", 2, count or 0)])
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __contains__(self, sha: bytes) -> bool:
+        """Whether an object (hex sha) was added."""
+        return sha in self._ids
+
+    def _write(self, parts: Sequence[bytes | memoryview]) -> int:
+        _write_all(self._fd, parts)
+        crc = 0
+        for part in parts:
+            crc = binascii.crc32(part, crc)
+            if self._checksum is not None:
+                self._checksum.update(part)
+        self._offset += sum(len(p) for p in parts)
+        return crc
+
+    def add(self, obj: ShaFile) -> None:
+        """Append ``obj`` as a stored entry (once per id)."""
+        sha = obj.id
+        if sha in self._ids:
+            return
+        if self._closed:
+            raise ValueError("the pack is finished or aborted")
+        offset = self._offset
+        crc = self._write(_entry_parts(obj.type_num, obj.as_raw_string()))
+        self._ids.add(sha)
+        self._index.append((binascii.unhexlify(sha), offset, crc))
+
+    def finish(self) -> str:
+        """Complete the header and trailer, rename the pack in, write its index last; returns its base name.
+
+        If a pack of exactly these objects exists already, the new one is dropped.
+        """
+        if self._closed:
+            raise ValueError("the pack is finished or aborted")
+        self._closed = True
+        try:
+            if self._checksum is None:
+                os.pwrite(self._fd, struct.pack(">L", len(self._index)), 8)
+                # One pass over the file (page cache) through a mapping: no copy, the GIL released.
+                with mmap.mmap(self._fd, self._offset, access=mmap.ACCESS_READ) as view:
+                    pack_sha = hashlib.sha1(view).digest()
+            else:
+                if self._count != len(self._index):
+                    raise ValueError(f"the header says {self._count} objects, {len(self._index)} were added")
+                pack_sha = self._checksum.digest()
+            _write_all(self._fd, [pack_sha])
+            if self._fsync:
+                os.fsync(self._fd)
+            fd, self._fd = self._fd, -1
+            os.close(fd)
+            self._index.sort()
+            # dulwich's naming (sha1 over the sorted object ids): a pack of the same objects has the same name.
+            base = os.path.join(self.pack_dir, "pack-" + iter_sha1(e[0] for e in self._index).decode("ascii"))
+            if os.path.exists(base + ".idx"):
+                os.remove(self._tmp)
+                return os.path.basename(base)
+            os.chmod(self._tmp, PACK_MODE)
+            os.replace(self._tmp, base + ".pack")
+        except BaseException:
+            self._discard()
+            raise
+        with GitFile(base + ".idx", "wb", mask=PACK_MODE, fsync=self._fsync) as idx:
+            write_pack_index(idx, self._index, pack_sha, version=self._index_version)
+        return os.path.basename(base)
+
+    def abort(self) -> None:
+        """Remove the unfinished pack (no-op once finished or aborted)."""
+        if not self._closed:
+            self._closed = True
+            self._discard()
+
+    def _discard(self) -> None:
+        if self._fd >= 0:  # -1 once closed: never close a descriptor number another thread reuses
+            fd, self._fd = self._fd, -1
+            os.close(fd)
+        if os.path.exists(self._tmp):
+            os.remove(self._tmp)
 
 
 def write_pack(store: DiskObjectStore, objects: Sequence[ShaFile]) -> str:
     """Write ``objects`` (distinct ids) as one pack and its index in ``store``; returns the pack's base name.
 
-    Objects are stored whole (no deltas) in stored (level 0) zlib streams. If a pack of exactly
-    these objects exists, nothing is written.
+    Objects are stored whole (no deltas) in stored (level 0) zlib streams, hashed while written
+    (nothing is read back). If a pack of exactly these objects exists, nothing is written.
+
+    ```python
+    name = write_pack(repo.object_store, [blob, tree, commit])
+    ```
     """
-    pack_dir = store.pack_dir
-    os.makedirs(pack_dir, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=pack_dir, prefix="tmp_pack_")
+    pack = PackWriter(store, count=len(objects))
     try:
-        checksum = hashlib.sha1()
-        index: list[tuple[bytes, int, int]] = []
-        with os.fdopen(fd, "wb", buffering=_WRITE_BUFFER) as f:
-            head = b"PACK" + struct.pack(">LL", 2, len(objects))
-            f.write(head)
-            checksum.update(head)
-            offset = len(head)
-            for obj in objects:
-                entry = pack_entry(obj.type_num, obj.as_raw_string())
-                f.write(entry)
-                checksum.update(entry)
-                index.append((obj.sha().digest(), offset, binascii.crc32(entry)))
-                offset += len(entry)
-            pack_sha = checksum.digest()
-            f.write(pack_sha)
-            f.flush()
-            if store.fsync_object_files:
-                os.fsync(f.fileno())
-        index.sort()
-        # dulwich's naming (sha1 over the sorted object ids): a pack of the same objects has the same name.
-        base = os.path.join(pack_dir, "pack-" + iter_sha1(entry[0] for entry in index).decode("ascii"))
-        if os.path.exists(base + ".idx"):
-            os.remove(tmp)
-            return os.path.basename(base)
-        os.chmod(tmp, PACK_MODE)
-        os.replace(tmp, base + ".pack")
+        for obj in objects:
+            pack.add(obj)
     except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+        pack.abort()
         raise
-    with GitFile(base + ".idx", "wb", mask=PACK_MODE, fsync=store.fsync_object_files) as idx:
-        write_pack_index(idx, index, pack_sha, version=store.pack_index_version)
-    return os.path.basename(base)
+    return pack.finish()

@@ -145,8 +145,11 @@ async def commit(ctx: Ctx) -> Response:
     hub = ctx.hub
     row = await anyio.to_thread.run_sync(hub.writable_repo, ctx.user, ctx.repo_type, ctx.params["ns"], ctx.params["name"])
     parser = CommitParser(hub, row)
-    await parse_stream(parser, Router.body_chunks(ctx.request, hub.limits.max_body_size))
-    return await anyio.to_thread.run_sync(_write_commit, ctx, row, parser)
+    try:
+        await parse_stream(parser, Router.body_chunks(ctx.request, hub.limits.max_body_size))
+        return await anyio.to_thread.run_sync(_write_commit, ctx, row, parser)
+    finally:  # a pack the commit did not finish (bad line, disconnect, 412...) is removed; sync: cancellation-proof
+        parser.close()
 
 
 def _write_commit(ctx: Ctx, row: RepoRow, parser: CommitParser) -> Response:
@@ -179,7 +182,7 @@ def _write_commit(ctx: Ctx, row: RepoRow, parser: CommitParser) -> Response:
 
             num = open_pull_request(ctx.hub, row, ctx.user.name, header.summary or "", ref, base)
             pr_ref = f"refs/pr/{num}"
-            sha = git.commit(pr_ref, ops, message, author=ctx.user.name, base=base)
+            sha = git.commit(pr_ref, ops, message, author=ctx.user.name, base=base, pack=parser.pack)
             after_commit(ctx.hub, row, pr_ref, sha, lfs_used)
             from hubflow.server._routes_prs import record_commit
 
@@ -190,7 +193,8 @@ def _write_commit(ctx: Ctx, row: RepoRow, parser: CommitParser) -> Response:
             })
         if ref.startswith("refs/tags/"):
             raise bad_request("Cannot commit to a tag")
-        sha = git.commit(ref, ops, message, author=ctx.user.name, expect=str(parent) if parent else None)
+        sha = git.commit(ref, ops, message, author=ctx.user.name, expect=str(parent) if parent else None,
+                         pack=parser.pack)
     finally:
         git.close()
     after_commit(ctx.hub, row, ref, sha, lfs_used)

@@ -8,6 +8,10 @@ from __future__ import annotations
 import base64
 import json
 import random
+import shutil
+import socket
+import subprocess
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +19,8 @@ from typing import Any
 import anyio
 import httpx
 import pytest
+from dulwich.object_format import SHA1
+from dulwich.pack import PackData
 
 from hubflow.server import _ndjson
 from hubflow.testing import ALICE_WRITE, LocalHub
@@ -192,3 +198,92 @@ def test_bad_line_over_a_real_connection_is_a_clean_400(hub: Any, repo_factory: 
     body = b"\n".join([HEADER, b"{broken", *(add(f"{i}.bin", random.randbytes(60_000)) for i in range(300))])
     r = httpx.post(f"{hub.endpoint}/api/models/{repo}/commit/main", content=body, headers=ALICE, timeout=60)
     assert r.status_code == 400 and r.json()["error"] == "Invalid NDJSON line 2"
+
+
+def _pack_dir(c: httpx.AsyncClient) -> Path:
+    return c.data_dir / "repos" / "models" / "alice" / "m.git" / "objects" / "pack"  # type: ignore[attr-defined]
+
+
+async def test_blobs_of_a_large_commit_are_packed_while_the_body_arrives(client: httpx.AsyncClient) -> None:
+    pack_dir = _pack_dir(client)
+    files = {f"big/{i:03d}.bin": random.Random(i).randbytes(3000 + i) for i in range(250)}
+    written_early: list[int] = []
+
+    async def body() -> AsyncIterator[bytes]:
+        yield b"\n".join([HEADER, *(add(p, d) for p, d in files.items()), b""])
+        size = 0
+        for _ in range(300):  # the server writes those blobs to a temporary pack while this request is open
+            size = sum(p.stat().st_size for p in pack_dir.glob("tmp_pack_*"))
+            if size >= sum(map(len, files.values())):
+                break
+            await anyio.sleep(0.01)
+        written_early.append(size)
+        assert list(pack_dir.glob("*.pack")) == []  # not visible before the commit finishes it
+        yield add("last.txt", b"end")
+
+    r = await client.post(URL, content=body(), headers=ALICE)
+    assert r.status_code == 200, r.text
+    assert written_early[0] >= sum(map(len, files.values()))
+    names = sorted(p.suffix for p in pack_dir.iterdir())
+    assert names == [".idx", ".pack"]  # the temporary file was renamed in, with its index
+    with PackData(str(next(pack_dir.glob("*.pack"))), object_format=SHA1) as data:
+        data.check()
+        assert len(data) == 251 + 2 + 1  # blobs, the root and big/ trees, the commit
+    for path in ("big/000.bin", "big/249.bin"):
+        assert (await client.get(f"/alice/m/resolve/main/{path}", headers=ALICE)).content == files[path]
+    assert (await client.get("/alice/m/resolve/main/last.txt", headers=ALICE)).content == b"end"
+    git = shutil.which("git")
+    if git is not None:
+        done = subprocess.run([git, "fsck", "--full", "--strict"], cwd=pack_dir.parent.parent, capture_output=True,
+                              text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+
+
+async def test_a_large_commit_refused_after_its_body_leaves_no_pack(client: httpx.AsyncClient) -> None:
+    root = client.data_dir / "repos"  # type: ignore[attr-defined]
+    before, head = files_under(root), await _head(client)
+    files = [add(f"x/{i}.bin", bytes([i % 256]) * 5000) for i in range(260)]
+    stale = line("header", {"summary": "s", "parentCommit": "0" * 40})
+    r = await client.post(URL, content=b"\n".join([stale, *files]), headers=ALICE)
+    assert r.status_code == 412
+    clash = [add("x/0.bin/inner.txt", b"a file where a folder is expected")]
+    r = await client.post(URL, content=b"\n".join([HEADER, *files, *clash]), headers=ALICE)
+    assert r.status_code == 400 and "A file exists where a folder is expected" in r.json()["error"]
+    assert await _head(client) == head and files_under(root) == before
+
+
+async def test_a_large_pull_request_packs_repeated_content_once(client: httpx.AsyncClient) -> None:
+    head = await _head(client)
+    same = [add(f"dup/{i}.txt", b"same content\n") for i in range(240)]
+    unique = [add(f"dup/u{i}.txt", f"unique {i}\n".encode()) for i in range(20)]
+    r = await client.post(URL, params={"create_pr": "1"}, content=b"\n".join([HEADER, *same, *unique]),
+                          headers=ALICE)
+    assert r.status_code == 200, r.text
+    assert r.json()["pullRequestUrl"].endswith("/discussions/1") and await _head(client) == head
+    with PackData(str(next(_pack_dir(client).glob("*.pack"))), object_format=SHA1) as data:
+        assert len(data) == 21 + 2 + 1  # one copy of the repeated blob
+    got = await client.get("/alice/m/resolve/refs%2Fpr%2F1/dup/17.txt", headers=ALICE)
+    assert got.content == b"same content\n"
+
+
+def test_a_disconnect_mid_body_removes_the_unfinished_pack(hub: Any, repo_factory: Any) -> None:
+    from huggingface_hub import HfApi
+
+    repo = repo_factory()
+    HfApi(endpoint=hub.endpoint, token=ALICE_WRITE).create_repo(repo)
+    pack_dir = hub.data_dir / "repos" / "models" / f"{repo}.git" / "objects" / "pack"
+    body = b"\n".join([HEADER, *(add(f"{i}.bin", random.randbytes(20_000)) for i in range(300)), b""])
+    host, port = httpx.URL(hub.endpoint).host, httpx.URL(hub.endpoint).port
+    with socket.create_connection((host, port), timeout=10) as sock:
+        head = (f"POST /api/models/{repo}/commit/main HTTP/1.1\r\nHost: {host}\r\n"
+                f"Authorization: Bearer {ALICE_WRITE}\r\nContent-Type: application/x-ndjson\r\n"
+                f"Content-Length: {len(body) + 1_000_000}\r\n\r\n")
+        sock.sendall(head.encode() + body)
+        deadline = time.monotonic() + 10
+        while not list(pack_dir.glob("tmp_pack_*")) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert list(pack_dir.glob("tmp_pack_*")), "the blobs were not written while the body arrived"
+    deadline = time.monotonic() + 10  # closed mid-body: the server drops the commit and its pack
+    while list(pack_dir.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert list(pack_dir.iterdir()) == []

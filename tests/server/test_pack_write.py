@@ -14,7 +14,7 @@ from dulwich.pack import PackData
 from dulwich.repo import Repo
 from huggingface_hub import CommitOperationAdd, HfApi
 
-from hubflow.server._pack import pack_entry, write_pack
+from hubflow.server._pack import PackWriter, pack_entry, write_pack
 from hubflow.testing import ALICE_WRITE, HubProcess
 
 # Sizes around the 65,535-byte stored-block limit and the 4/7-bit size varint boundaries.
@@ -111,3 +111,68 @@ def test_clone_over_smart_http_after_packed_commits(hub: HubProcess, repo_factor
         assert (clone / path).read_bytes() == data
     done = subprocess.run([git, "fsck", "--full"], cwd=clone, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_pack_writer_without_a_count_patches_the_header_and_satisfies_git(tmp_path: Path) -> None:
+    repo = Repo.init_bare(str(tmp_path / "r.git"), mkdir=True)
+    blobs, tree, commit = _objects()
+    pack = PackWriter(repo.object_store)  # objects as they come: count unknown until finish
+    pack_dir = tmp_path / "r.git" / "objects" / "pack"
+    for blob in blobs:
+        pack.add(blob)
+    pack.add(blobs[3])  # the same id again: written once
+    assert len(pack) == len(blobs) and blobs[3].id in pack
+    assert [p.name[:9] for p in pack_dir.iterdir()] == ["tmp_pack_"]  # nothing visible yet
+    assert blobs[0].id not in repo.object_store
+    pack.add(tree)
+    pack.add(commit)
+    name = pack.finish()
+    assert sorted(p.name for p in pack_dir.iterdir()) == [f"{name}.idx", f"{name}.pack"]
+    with PackData(str(pack_dir / f"{name}.pack"), object_format=repo.object_store.object_format) as data:
+        data.check()  # the trailer covers the patched header
+        assert len(data) == len(blobs) + 2
+    assert repo.object_store[blobs[-1].id].as_raw_string() == blobs[-1].as_raw_string()
+    repo.refs[b"refs/heads/main"] = commit.id
+    repo.close()
+    done = subprocess.run([_git(), "fsck", "--full", "--strict"], cwd=tmp_path / "r.git", capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run([_git(), "verify-pack", "-v", str(pack_dir / f"{name}.idx")], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert sum(" blob " in line for line in done.stdout.splitlines()) == len(blobs)  # the duplicate: once
+    with pytest.raises(ValueError, match="finished"):
+        pack.add(Blob.from_string(b"late"))
+
+
+def test_pack_writer_abort_and_a_wrong_count_leave_nothing(tmp_path: Path) -> None:
+    repo = Repo.init_bare(str(tmp_path / "r.git"), mkdir=True)
+    blobs, tree, commit = _objects()
+    pack_dir = tmp_path / "r.git" / "objects" / "pack"
+    pack = PackWriter(repo.object_store)
+    for blob in blobs:
+        pack.add(blob)
+    pack.abort()
+    pack.abort()  # idempotent
+    assert list(pack_dir.iterdir()) == []
+    with pytest.raises(ValueError, match="finished or aborted"):
+        pack.finish()
+    with pytest.raises(ValueError, match="header says 3 objects, 2 were added"):
+        write_pack(repo.object_store, [tree, commit, tree])  # duplicates: the announced count is wrong
+    assert list(pack_dir.iterdir()) == []
+    repo.close()
+
+
+def test_missing_looks_objects_up_in_packs_and_loose_files(tmp_path: Path) -> None:
+    from hubflow.server._gitstore import GitRepo
+
+    Repo.init_bare(str(tmp_path / "r.git"), mkdir=True).close()
+    git = GitRepo(tmp_path / "r.git")
+    blobs, tree, commit = _objects()
+    write_pack(git.repo.object_store, blobs[:6])
+    git.repo.object_store.add_object(blobs[6])
+    assert git.missing([*blobs, tree, blobs[8], commit]) == [*blobs[7:], tree, commit]
+    git.write_objects([*blobs, tree, commit])  # 7 new objects: loose
+    assert git.missing([*blobs, tree, commit]) == []
+    assert git.repo.object_store[tree.id].as_raw_string() == tree.as_raw_string()
+    git.close()
