@@ -115,6 +115,22 @@ async def test_crlf_blank_lines_and_every_operation(client: httpx.AsyncClient) -
     assert commit["title"] == "streamed" and commit["message"].strip() == "body"
 
 
+async def test_content_is_decoded_by_its_encoding(client: httpx.AsyncClient) -> None:
+    body = b"\n".join([
+        HEADER,
+        line("file", {"path": "text.txt", "content": "aGk=", "encoding": "utf-8"}),  # valid base64, kept as text
+        b'{"key": "file", "value": {"encoding": "base64", "content": "\\u0061Gk=", "path": "escaped.txt"}}',
+        line("file", {"path": "empty.txt", "content": ""}),
+    ])
+    r = await client.post(URL, content=body, headers=ALICE)
+    assert r.status_code == 200, r.text
+    for path, data in [("text.txt", b"aGk="), ("escaped.txt", b"hi"), ("empty.txt", b"")]:
+        assert (await client.get(f"/alice/m/resolve/main/{path}", headers=ALICE)).content == data
+    r = await client.post(URL, content=b"\n".join([HEADER, line("file", {"path": "n.txt", "content": 5})]),
+                          headers=ALICE)
+    assert r.status_code == 400 and r.json()["error"] == "Invalid value on line 2"
+
+
 async def _chunks(data: bytes, sizes: list[int]) -> AsyncIterator[bytes]:
     pos = 0
     for size in sizes:
