@@ -135,6 +135,30 @@ def hash_files(lib: Any, args: Args) -> dict[str, Any]:
     return {"seconds": seconds, "count": len(files), "hash_mb_s": total / seconds / 1e6, "hash_bytes": total}
 
 
+def hash_graph(lib: Any, args: Args) -> dict[str, Any]:
+    """hubflow's hashing stage alone: a graph of ``HashFile`` nodes run by the executor (``hash`` limit = cores)."""
+    import anyio
+
+    from hubflow._http import HubClient
+    from hubflow._settings import Settings
+    from hubflow.graph import Graph, run
+    from hubflow.tasks import HashFile, file_source
+
+    files = [file_source(f) for f in args["files"]]
+    total = sum(f.size for f in files)
+    graph = Graph()
+    for source in files:
+        graph.add(HashFile(source=source))
+    async def timed() -> float:
+        async with HubClient(Settings(endpoint="http://127.0.0.1:9", token=None)) as hub:  # makes no request
+            start = time.perf_counter()
+            await run(graph, hub)
+            return time.perf_counter() - start
+
+    seconds = anyio.run(timed)
+    return {"seconds": seconds, "count": len(files), "hash_mb_s": total / seconds / 1e6, "hash_bytes": total}
+
+
 WORKLOADS: dict[str, Callable[[Any, Args], dict[str, Any]]] = {
     "upload_folder": upload_folder,
     "create_commit_files": create_commit_files,
@@ -142,6 +166,7 @@ WORKLOADS: dict[str, Callable[[Any, Args], dict[str, Any]]] = {
     "list_repo_tree": list_repo_tree,
     "list_models": list_models,
     "hash_files": hash_files,
+    "hash_graph": hash_graph,
 }
 
 

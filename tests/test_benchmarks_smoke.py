@@ -13,6 +13,7 @@ WORKLOAD_LABELS = [
     "`upload_folder` of 20 small files",
     "`upload_folder` of 2 files of 2 MB (LFS)",
     "sha256 hashing during the LFS upload",
+    "sha256 hashing stage alone, same files",
     "`snapshot_download` of the 20-small-file repo",
     "`snapshot_download` of the 2x2 MB repo",
     "`list_repo_tree(recursive=True)` of a 200-file repo",
