@@ -169,6 +169,7 @@ class Database:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._local = threading.local()
+        self._writes = 0  # commits through tx() in this process (see ``version``)
         self._conn().executescript(_SCHEMA)
 
     def _conn(self) -> sqlite3.Connection:
@@ -192,6 +193,13 @@ class Database:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+        self._writes += 1
+
+    def version(self) -> tuple[int, int]:
+        """Changes whenever anything was committed: by this process (``tx``), or by any other
+        connection or process (SQLite's ``PRAGMA data_version`` on this thread's connection).
+        A key for caches of query results."""
+        return self._writes, int(self._conn().execute("PRAGMA data_version").fetchone()[0])
 
     def query(self, sql: str, *args: Any) -> list[sqlite3.Row]:
         return self._conn().execute(sql, args).fetchall()
