@@ -12,7 +12,9 @@ byte leaves, so the server never applies a half-changed commit).
 With nothing left to commit it returns a ``CommitInfo`` for the current head
 (``GET /api/{T}/{R}/revision/{rev}``), as huggingface_hub does. A commit is retried only with
 ``parent_commit`` set (the server refuses a second application with 412), and never when it
-opens a pull request (a replay would open a second one). A retry that meets 412 checks whether
+opens a pull request (a replay would open a second one) — except an attempt whose connection
+failed before its whole body was handed over: the Hub cannot have applied it, so it is sent
+again, within the ``RetryPolicy``. A retry that meets 412 checks whether
 an earlier attempt was applied after all (its answer lost on the way): when the branch head
 carries this commit's title, its parent is ``parent_commit`` and it holds this commit's files
 (blob ids / LFS sha256 via ``paths-info``, deleted files gone), that commit is the result.
@@ -38,7 +40,8 @@ import anyio.to_thread
 import msgspec
 
 from hubflow._constants import REPO_TYPE_PLURAL, REPO_TYPE_URL_PREFIX
-from hubflow.errors import CommitConflictError, EntryNotFoundError, FileChangedError
+from hubflow._http import retry_delay
+from hubflow.errors import CommitConflictError, EntryNotFoundError, FileChangedError, HubConnectionError
 from hubflow.schema import CommitInfo, CommitResponse, RepoFile, RepoTreeEntry, commit_info_from_response
 from hubflow.tasks._base import Task
 from hubflow.tasks.hashing import HashFile, hash_source_sync, read_chunks, read_whole
@@ -326,6 +329,20 @@ class Commit(Task[CommitInfo], kw_only=True):
             yield b"".join(pending)
 
     async def run(self, ctx: Context) -> CommitInfo:
+        policy = ctx.settings.retry
+        attempt = 0
+        while True:
+            try:
+                return await self._send(ctx)
+            except _Unsent as unsent:
+                # The connection failed before the whole body was handed to it: the Hub cannot have
+                # applied this commit, so sending it again is safe, even without parent_commit.
+                if attempt >= policy.max_retries:
+                    raise unsent.error from None
+                await anyio.sleep(retry_delay(unsent.error, attempt, policy))
+                attempt += 1
+
+    async def _send(self, ctx: Context) -> CommitInfo:
         endpoint = ctx.settings.endpoint
         lines = await self._plan(ctx)
         if len(lines) == 1:  # only the header: nothing changed
@@ -347,9 +364,11 @@ class Commit(Task[CommitInfo], kw_only=True):
                 raise
             return CommitInfo(commit_url=commit_url(endpoint, self.target, applied), commit_message=self.summary,
                               commit_description=self.commit_description, oid=applied, endpoint=endpoint)
-        except Exception:
+        except Exception as exc:
             if body.error is not None:  # our own stream failed (a changed file): that is the error
                 raise body.error from None
+            if isinstance(exc, HubConnectionError) and not body.finished:
+                raise _Unsent(exc) from exc
             raise
         finally:
             await body.aclose()
@@ -420,6 +439,9 @@ class _Recording:
     def __init__(self, inner: AsyncGenerator[bytes, None]) -> None:
         self.inner = inner
         self.error: BaseException | None = None
+        self.finished = False
+        """The client asked for a chunk after the last one: every byte was handed to the connection.
+        Until then the Hub cannot have the whole body (HTTP/1.1 sends the body in order)."""
         self._iterators: list[AsyncGenerator[bytes, None]] = []
 
     def __aiter__(self) -> AsyncIterator[bytes]:
@@ -439,3 +461,12 @@ class _Recording:
         except Exception as exc:
             self.error = exc
             raise
+        self.finished = True
+
+
+class _Unsent(Exception):
+    """A commit attempt whose connection failed before its whole body was handed over."""
+
+    def __init__(self, error: HubConnectionError) -> None:
+        super().__init__(str(error))
+        self.error = error

@@ -155,6 +155,24 @@ def test_commit_fault_without_parent_commit_is_a_typed_error_and_nothing_lands(
     assert commit_count(parts_hub.endpoint, repo) == 2
 
 
+def test_commit_cut_off_while_its_body_is_sent_is_sent_again(
+    parts_hub: HubProcess, repo: str, make_api: Callable[..., HfApi], tmp_path: Path
+) -> None:
+    # The connection drops 1 MB into a ~40 MB body: the Hub cannot have applied that commit (it
+    # never had the whole body), so it is sent again, even without parent_commit — exactly once.
+    folder = tmp_path / "inline"
+    folder.mkdir()
+    for i in range(30):  # text: inline (base64) in the commit body
+        (folder / f"part-{i:02d}.txt").write_text(f"{i:02d} " * 350_000)
+    with FaultProxy(parts_hub) as proxy:
+        proxy.plan.add(reset_mid_request_body(1_000_000), method="POST", path=COMMIT, times=1)
+        info = make_api(proxy.url).upload_folder(repo_id=repo, folder_path=folder)
+        assert [e.status for e in proxy.entries("POST", "/commit/")] == [None, 200]
+    assert remote_digests(parts_hub.endpoint, repo) == local_digests(folder)
+    assert commit_count(parts_hub.endpoint, repo) == 2  # the initial commit + exactly one
+    assert info.oid == huggingface_hub.HfApi(endpoint=parts_hub.endpoint).model_info(repo).sha
+
+
 def test_rerun_skips_lfs_objects_already_uploaded(
     parts_hub: HubProcess, repo: str, folder: Path, make_api: Callable[..., HfApi]
 ) -> None:
