@@ -12,15 +12,16 @@ print(view.files_done, view.bytes_done)
 
 from __future__ import annotations
 
+import inspect
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from hubflow._constants import Environment
 from hubflow._events import Event, EventSink, NodeFailed, NodeFinished, NodeProgress, NodeStarted
 
-__all__ = ["REDRAW_INTERVAL", "TqdmProgress", "default_view", "get_view_factory", "progress_bars_enabled", "set_view_factory"]
+__all__ = ["REDRAW_INTERVAL", "TqdmProgress", "default_view", "describe", "get_view_factory", "progress_bars_enabled", "set_view_factory"]
 
 
 REDRAW_INTERVAL = 0.1
@@ -122,8 +123,38 @@ class TqdmProgress:
 
 # --- The default view the facade attaches to its runs ------------------------------------------
 
-ViewFactory = Callable[[], EventSink]
-"""Makes a fresh view (an ``EventSink``; ``finish()`` or ``close()`` is called when the run ends)."""
+ViewFactory = Callable[..., EventSink]
+"""Makes a fresh view (an ``EventSink``; ``finish()`` or ``close()`` is called when the run ends).
+
+Called with ``description=`` ("Upload", "Download", "hubflow") when it accepts that keyword
+(or ``**kwargs``), else with no arguments."""
+
+_UPLOAD_KINDS = frozenset({"Commit", "FetchUploadModes", "HashBatch", "HashFile", "LfsBatch", "UploadLfsObject",
+                           "UploadLfsPart", "CompleteLfsMultipart"})
+_DOWNLOAD_KINDS = frozenset({"DownloadFile", "ListSnapshotFiles"})
+
+
+def describe(kinds: Iterable[str]) -> str:
+    """A view's title for a run of these node kinds: ``"Upload"``, ``"Download"`` or ``"hubflow"``.
+
+    ```python
+    describe(task.kind for task in graph)  # "Upload" for an upload graph
+    ```
+    """
+    seen = set(kinds)
+    if seen & _UPLOAD_KINDS:
+        return "Upload"
+    if seen & _DOWNLOAD_KINDS:
+        return "Download"
+    return "hubflow"
+
+
+def _takes_description(factory: ViewFactory) -> bool:
+    try:
+        parameters = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):  # a builtin or C callable: call it as documented, bare
+        return False
+    return any(p.name == "description" or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
 
 _view_factory: ViewFactory | None = None
 _factory_lock = threading.Lock()
@@ -197,7 +228,12 @@ class _DeferredView:
                     if len(self._buffer) < self._MAX_BUFFER:
                         self._buffer.append(event)
                     return
-                self.view = self.factory() if self.factory is not None else TqdmProgress(self.description)
+                if self.factory is None:
+                    self.view = TqdmProgress(self.description)
+                elif _takes_description(self.factory):
+                    self.view = self.factory(description=self.description)
+                else:
+                    self.view = self.factory()
                 buffered, self._buffer = self._buffer, []
                 for old in buffered:
                     self.view(old)

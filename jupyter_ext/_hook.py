@@ -1,7 +1,8 @@
 """How hubflow's facade finds a Jupyter view: a process-wide default view factory.
 
 The core never imports ipywidgets. Instead, ``%load_ext jupyter_ext`` installs
-``progress_factory`` as the default *view factory*: a callable with no arguments that
+``progress_factory`` as the default *view factory*: a callable (given ``description=``, the
+run's title such as "Upload", when it accepts that keyword) that
 returns a fresh ``EventSink`` (here a displayed ``ProgressWidget``; it also has
 ``finish()``, to call when the operation ends). If ``hubflow.progress`` offers
 ``set_view_factory(factory) -> previous`` the factory is registered there too, so the

@@ -12,7 +12,7 @@ import pytest
 
 from hubflow import Context, Graph, HfApi, Task
 from hubflow._events import Event, NodeFinished, NodeProgress, NodeStarted
-from hubflow.progress import default_view, get_view_factory, set_view_factory
+from hubflow.progress import default_view, describe, get_view_factory, set_view_factory
 
 
 class Moves(Task[int]):
@@ -164,3 +164,28 @@ def test_tqdm_bar_on_stderr_unless_disabled(disabled: str | None) -> None:
         assert proc.stderr == ""
     else:
         assert "hubflow" in proc.stderr and "2.00k" in proc.stderr and "1/1 done" in proc.stderr
+
+
+def test_a_factory_taking_a_description_gets_the_runs_title(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_DISABLE_PROGRESS_BARS", "0")
+    titles: list[str] = []
+
+    def factory(*, description: str) -> RecordingView:
+        titles.append(description)
+        return RecordingView()
+
+    previous = set_view_factory(factory)
+    try:
+        graph = Graph()
+        graph.add(Moves(size=3))
+        with HfApi(endpoint="http://127.0.0.1:9", token=False) as api:
+            api.run(graph)
+    finally:
+        set_view_factory(previous)
+    assert titles == ["hubflow"]  # neither an upload nor a download
+
+
+def test_describe_names_uploads_and_downloads() -> None:
+    assert describe(["HashBatch", "FetchUploadModes", "Commit"]) == "Upload"
+    assert describe(["ResolveRevision", "ListSnapshotFiles", "DownloadFile"]) == "Download"
+    assert describe(["WhoAmI"]) == "hubflow"

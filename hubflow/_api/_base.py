@@ -148,9 +148,9 @@ class AsyncHfApiBase:
         sink = on_event or self.on_event
         view = None
         if sink is None:
-            from hubflow.progress import default_view  # lazy: `import hubflow` loads no view code
+            from hubflow.progress import default_view, describe  # lazy: `import hubflow` loads no view code
 
-            view = sink = default_view()
+            view = sink = default_view(describe(task.kind for task in graph))
         try:
             return await run(graph, self.hub, on_event=sink, journal=journal)
         finally:

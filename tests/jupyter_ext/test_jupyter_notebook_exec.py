@@ -129,6 +129,7 @@ def test_quickstart_notebook_executes_and_creates_the_widgets(kernel_env: Path) 
     assert [classes(m) for m in views(upload)] == [["hubflow-progress"]]
     [bar] = find("hubflow-progress-bar")
     assert bar["max"] > 12_000_000 and bar["value"] == bar["max"] and bar["bar_style"] == "success"
+    assert bar["description"] == "Upload"  # the facade titles the default view by what the run does
     [status] = find("hubflow-progress-status")
     done, total = status["value"].split(" done")[0].split("/")  # "N/N done · ..."
     assert done == total and int(total) >= 5, status["value"]  # hashes (batched), preupload, LFS, commit
