@@ -4,7 +4,7 @@ A node starts as soon as every node it depends on has finished and a slot of its
 limiter is free (``Limits``: ``hash``, ``api``, ``transfer``, ``commit``; ``Task.limit_key()``
 partitions a pool, so commits to one ref run one at a time while other refs proceed). A failed
 attempt is retried when the error is retryable (408/429/5xx, network, timeout) and the node
-says a retry is safe (``Task.retry_safe()``), after ``retry_delay`` (``Retry-After`` /
+says a retry is safe (``Task.retry_safe(error)``), after ``retry_delay`` (``Retry-After`` /
 ``RateLimit`` first, else exponential back-off with jitter); the slot is released while
 waiting. By default the first failure cancels everything still running and is raised as the
 node's own typed error; ``fail_fast=False`` lets independent branches finish and raises
@@ -274,7 +274,7 @@ class _Execution:
                     return await task.run(ctx)
                 except Exception as exc:
                     error: Exception = exc
-            if not (is_retryable(error) and task.retry_safe() and attempt < policy.max_retries):
+            if not (is_retryable(error) and task.retry_safe(error) and attempt < policy.max_retries):
                 raise error
             delay = retry_delay(error, attempt, policy)
             attempt += 1

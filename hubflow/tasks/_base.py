@@ -131,8 +131,9 @@ class Task(msgspec.Struct, Generic[T], metaclass=_TaskMeta):
         """Partition of the resource limiter (None: the shared pool). Commits return their ref."""
         return None
 
-    def retry_safe(self) -> bool:
-        """May a failed attempt be retried? Default ``idempotent``; a commit with ``parent_commit`` says yes."""
+    def retry_safe(self, error: Exception | None = None) -> bool:
+        """May an attempt that failed with ``error`` be retried? Default ``idempotent``; a commit
+        says yes with ``parent_commit``, or when ``error`` shows its body never fully left."""
         return type(self).idempotent
 
     def total_bytes(self) -> int | None:

@@ -13,8 +13,8 @@ With nothing left to commit it returns a ``CommitInfo`` for the current head
 (``GET /api/{T}/{R}/revision/{rev}``), as huggingface_hub does. A commit is retried only with
 ``parent_commit`` set (the server refuses a second application with 412), and never when it
 opens a pull request (a replay would open a second one) — except an attempt whose connection
-failed before its whole body was handed over: the Hub cannot have applied it, so it is sent
-again, within the ``RetryPolicy``. A retry that meets 412 checks whether
+failed before its whole body was handed over: the Hub cannot have applied it, so the executor
+sends it again (``retry_safe(error)``, within the ``RetryPolicy``, with ``NodeRetrying`` events). A retry that meets 412 checks whether
 an earlier attempt was applied after all (its answer lost on the way): when the branch head
 carries this commit's title, its parent is ``parent_commit`` and it holds this commit's files
 (blob ids / LFS sha256 via ``paths-info``, deleted files gone), that commit is the result.
@@ -40,7 +40,6 @@ import anyio.to_thread
 import msgspec
 
 from hubflow._constants import REPO_TYPE_PLURAL, REPO_TYPE_URL_PREFIX
-from hubflow._http import retry_delay
 from hubflow.errors import CommitConflictError, EntryNotFoundError, FileChangedError, HubConnectionError
 from hubflow.schema import CommitInfo, CommitResponse, RepoFile, RepoTreeEntry, commit_info_from_response
 from hubflow.tasks._base import Task
@@ -170,7 +169,9 @@ class Commit(Task[CommitInfo], kw_only=True):
     def limit_key(self) -> Hashable | None:
         return (self.target.repo_id, self.target.repo_type, self.target.revision)
 
-    def retry_safe(self) -> bool:
+    def retry_safe(self, error: Exception | None = None) -> bool:
+        if isinstance(error, _BodyNotSent):  # the Hub cannot have applied it (nor opened a PR)
+            return True
         return self.parent_commit is not None and not self.target.create_pr
 
     # -- planning ------------------------------------------------------------------------------
@@ -329,20 +330,6 @@ class Commit(Task[CommitInfo], kw_only=True):
             yield b"".join(pending)
 
     async def run(self, ctx: Context) -> CommitInfo:
-        policy = ctx.settings.retry
-        attempt = 0
-        while True:
-            try:
-                return await self._send(ctx)
-            except _Unsent as unsent:
-                # The connection failed before the whole body was handed to it: the Hub cannot have
-                # applied this commit, so sending it again is safe, even without parent_commit.
-                if attempt >= policy.max_retries:
-                    raise unsent.error from None
-                await anyio.sleep(retry_delay(unsent.error, attempt, policy))
-                attempt += 1
-
-    async def _send(self, ctx: Context) -> CommitInfo:
         endpoint = ctx.settings.endpoint
         lines = await self._plan(ctx)
         if len(lines) == 1:  # only the header: nothing changed
@@ -368,7 +355,9 @@ class Commit(Task[CommitInfo], kw_only=True):
             if body.error is not None:  # our own stream failed (a changed file): that is the error
                 raise body.error from None
             if isinstance(exc, HubConnectionError) and not body.finished:
-                raise _Unsent(exc) from exc
+                # The connection failed before the whole body was handed to it: the Hub cannot have
+                # applied this commit, so the executor may send it again (``retry_safe``).
+                raise _BodyNotSent(str(exc)) from exc
             raise
         finally:
             await body.aclose()
@@ -464,9 +453,5 @@ class _Recording:
         self.finished = True
 
 
-class _Unsent(Exception):
-    """A commit attempt whose connection failed before its whole body was handed over."""
-
-    def __init__(self, error: HubConnectionError) -> None:
-        super().__init__(str(error))
-        self.error = error
+class _BodyNotSent(HubConnectionError):
+    """A commit attempt whose connection failed before its whole body was handed over (not applied)."""

@@ -61,7 +61,7 @@ class ResolveRevision(Task[str], kw_only=True):
     cache_dir: str | None = None
     retries: bool = True
 
-    def retry_safe(self) -> bool:
+    def retry_safe(self, error: Exception | None = None) -> bool:
         return self.retries
 
     async def run(self, ctx: Context) -> str:
@@ -113,7 +113,7 @@ class ListSnapshotFiles(Task[dict[str, TreeEntry]], kw_only=True):
     write: bool = True
     retries: bool = True
 
-    def retry_safe(self) -> bool:
+    def retry_safe(self, error: Exception | None = None) -> bool:
         return self.retries
 
     async def run(self, ctx: Context) -> dict[str, TreeEntry]:

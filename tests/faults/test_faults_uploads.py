@@ -14,6 +14,7 @@ import huggingface_hub
 import pytest
 
 from hubflow import CommitOperationAdd, HfApi, HfHubHTTPError, HubConnectionError, RetryPolicy
+from hubflow._events import NodeRetrying
 from hubflow._faults import Action as _Action
 from hubflow._faults import RestartServer
 from hubflow.testing import (
@@ -166,8 +167,13 @@ def test_commit_cut_off_while_its_body_is_sent_is_sent_again(
         (folder / f"part-{i:02d}.txt").write_text(f"{i:02d} " * 350_000)
     with FaultProxy(parts_hub) as proxy:
         proxy.plan.add(reset_mid_request_body(1_000_000), method="POST", path=COMMIT, times=1)
-        info = make_api(proxy.url).upload_folder(repo_id=repo, folder_path=folder)
+        api = make_api(proxy.url)
+        events: list[object] = []
+        api.on_event = events.append
+        info = api.upload_folder(repo_id=repo, folder_path=folder)
         assert [e.status for e in proxy.entries("POST", "/commit/")] == [None, 200]
+    # retried by the executor like any node: visible as a NodeRetrying event
+    assert [e.kind for e in events if isinstance(e, NodeRetrying)] == ["Commit"]
     assert remote_digests(parts_hub.endpoint, repo) == local_digests(folder)
     assert commit_count(parts_hub.endpoint, repo) == 2  # the initial commit + exactly one
     assert info.oid == huggingface_hub.HfApi(endpoint=parts_hub.endpoint).model_info(repo).sha

@@ -70,7 +70,7 @@ class Flaky(Task[str]):
     safe: bool = True
     attempts: ClassVar[dict[str, int]] = {}
 
-    def retry_safe(self) -> bool:
+    def retry_safe(self, error: Exception | None = None) -> bool:
         return self.safe
 
     async def run(self, ctx: Context) -> str:
