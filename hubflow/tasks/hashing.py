@@ -242,18 +242,21 @@ def _hash_source_sync(source: Source, on_progress: Callable[[int], None], git_sh
                       sample=sample)
 
 
-def hash_source_sync(source: Source) -> FileHashes:
+def hash_source_sync(source: Source, on_progress: Callable[[int], None] | None = None) -> FileHashes:
     """Every hash of a source (git blob id included), blocking: for a worker thread.
+
+    ``on_progress(delta_bytes)`` is called per chunk read. A local file whose identity changes
+    before or during the read raises ``FileChangedError``.
 
     ```python
     hashes = await anyio.to_thread.run_sync(hash_source_sync, source)
     ```
     """
     if source.in_memory:
-        return _hash_source_sync(source, lambda _: None)
+        return _hash_source_sync(source, on_progress or (lambda _: None))
     check_unchanged(source)
-    hashes = hash_file_sync(source.path)
-    check_unchanged(source)
+    hashes = hash_file_sync(source.path, on_progress)
+    check_unchanged(source)  # a same-size rewrite during hashing moves the mtime
     return hashes
 
 
@@ -302,15 +305,6 @@ class HashFile(Task[FileHashes], kw_only=True):
         return hashes
 
 
-def _hash_one_sync(source: Source, on_progress: Callable[[int], None]) -> FileHashes:
-    if source.in_memory:
-        return _hash_source_sync(source, on_progress)
-    check_unchanged(source)
-    hashes = hash_file_sync(source.path, on_progress)
-    check_unchanged(source)  # a same-size rewrite during hashing moves the mtime
-    return hashes
-
-
 class HashBatch(Task[list[FileHashes]], kw_only=True):
     """Hash many small sources in one worker-thread call; answers ``HashFile`` for each (``provides``).
 
@@ -350,7 +344,7 @@ class HashBatch(Task[list[FileHashes]], kw_only=True):
                 pending += delta
 
             for source in self.sources:
-                out.append(_hash_one_sync(source, count))
+                out.append(hash_source_sync(source, count))
                 if pending >= CHUNK_SIZE:  # progress in ~chunk steps: one loop wake-up per few MB, not per file
                     ctx.emit_progress(pending)
                     pending = 0
