@@ -253,9 +253,9 @@ def list_repos(ctx: Ctx) -> Response:
     expand = _expand_params(ctx) or None
     # A plain page depends only on the database: keep it encoded until anything is committed.
     cacheable = not full and expand is None and type_ != "space"
-    key = (str(ctx.hub.db.path), ctx.hub.db.version(), type_, after, limit, ctx.query("author"), search, user.name if user else None,
-           tuple(orgs), tuple(sorted(filters)), ctx.base_url, ctx.request.url.path,
-           tuple((k, v) for k, v in ctx.request.query_params.multi_items() if k != "cursor"))
+    # The path and the query (but its cursor, read as ``after``) fix everything else the page uses.
+    key = (str(ctx.hub.db.path), ctx.hub.db.version(), user.name if user else None, tuple(orgs), ctx.base_url,
+           ctx.request.url.path, after, tuple((k, v) for k, v in ctx.request.query_params.multi_items() if k != "cursor"))
     if cacheable and (page := _LIST_PAGES.get(key)) is not None:
         return Response(page[0], headers=page[1], media_type="application/json")
     rows = ctx.hub.db.list_repos(
