@@ -1,9 +1,10 @@
 """The commit NDJSON body: typed line values and a parser fed with batches of whole lines.
 
-Each line is ``{"key": ..., "value": {...}}``. The key is decoded first with the value kept raw, then
-the value is decoded into the Struct of its kind (msgspec, one pass each). Inline base64 files are
-decoded by msgspec straight from the JSON string into bytes (strict: padding required, no
-whitespace; other encodings go through a str) and become git blobs (sha1 computed) right away. Once a commit has more than ``PACK_THRESHOLD`` blobs, they are
+Each line is ``{"key": ..., "value": {...}}``. The common line, an inline base64 file, is decoded
+in one pass (msgspec reads the JSON string straight into bytes: strict base64, padding required, no
+whitespace) and becomes a git blob (sha1 computed) right away. Any other line is decoded in two: the
+key with the value kept raw, then the value into the Struct of its kind (other encodings go through a
+str). Lines are decoded from slices of the batch, never copied out of it. Once a commit has more than ``PACK_THRESHOLD`` blobs, they are
 written to the commit's pack as they are parsed (the ones held so far first) and only their ids are
 kept, so a parser fed from worker threads while the body is still arriving leaves only the trees,
 the commit object and the pack's count, trailer and index to write at the end. The pack stays a
@@ -23,7 +24,7 @@ from __future__ import annotations
 import binascii
 import re
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 import anyio.to_thread
@@ -48,6 +49,7 @@ from hubflow.server._pack import PackWriter
 from hubflow.server._paths import clean_path
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_BLANK = b" \t\r\f\v"
 
 
 class CommitHeader(msgspec.Struct):
@@ -75,6 +77,11 @@ class _Base64FileValue(msgspec.Struct):
     encoding: str = "base64"
 
 
+class _Base64FileLine(msgspec.Struct):
+    key: Literal["file"]
+    value: _Base64FileValue
+
+
 class LfsFileValue(msgspec.Struct):
     """An ``lfsFile`` line: a reference to an object already in the LFS store."""
 
@@ -95,7 +102,7 @@ class _Line(msgspec.Struct):
 
 
 _LINE = msgspec.json.Decoder(_Line)
-_BASE64_FILE = msgspec.json.Decoder(_Base64FileValue)
+_FILE_LINE = msgspec.json.Decoder(_Base64FileLine)
 _OBJECT = msgspec.json.Decoder(dict[str, Any])
 _VALUES: dict[str, msgspec.json.Decoder[Any]] = {
     "header": msgspec.json.Decoder(CommitHeader),
@@ -130,27 +137,35 @@ class CommitParser:
         """Parse whole lines (``\\n``-separated; a trailing ``\\r`` is ignored); raise HubError(400) on the first bad one.
 
         Returns the number of line breaks in ``data`` (the next batch's first line is ``first_line`` plus it).
+        Lines are decoded from slices of ``data`` (no copy of the batch).
         """
-        lines = data.split(b"\n")
-        for n, line in enumerate(lines, start=first_line):
-            if not line or line.isspace():
-                continue
-            self._line(line, n)
-        return len(lines) - 1
+        view = memoryview(data)
+        start, n = 0, first_line
+        while True:
+            end = data.find(b"\n", start)
+            stop = len(data) if end < 0 else end
+            # Blank lines are skipped: only a line starting with whitespace needs the (copying) check.
+            if stop > start and not (data[start] in _BLANK and data[start:stop].isspace()):
+                self._line(view[start:stop], n)
+            if end < 0:
+                if self.pack is not None:  # this batch's blobs on disk before the next arrives
+                    self.pack.flush()
+                return n - first_line
+            start, n = end + 1, n + 1
 
-    def _line(self, line: bytes, n: int) -> None:
+    def _line(self, line: memoryview, n: int) -> None:
+        try:  # the common line, an inline base64 file, in one pass
+            file = _FILE_LINE.decode(line)
+        except msgspec.DecodeError:  # another key or encoding, or an error: the general path says which
+            pass
+        else:
+            if file.value.encoding == "base64":
+                self._file_data(clean_path(file.value.path), file.value.content)
+                return
         try:
             item = _LINE.decode(line)
         except msgspec.DecodeError:  # not JSON, not an object, or no key/value
             raise bad_request(f"Invalid NDJSON line {n}") from None
-        if item.key == "file":
-            try:
-                fast = _BASE64_FILE.decode(item.value)
-            except msgspec.DecodeError:  # other encodings and errors: the general path below says which
-                fast = None
-            if fast is not None and fast.encoding == "base64":
-                self._file_data(clean_path(fast.path), fast.content)
-                return
         decoder = _VALUES.get(item.key) if isinstance(item.key, str) else None
         try:
             value = (decoder or _OBJECT).decode(item.value)

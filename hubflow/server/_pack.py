@@ -51,6 +51,7 @@ _STORED_BLOCK = 65535  # the largest stored deflate block
 _ZLIB_HEADER = b"\x78\x01"  # deflate, 32 KiB window, "fastest" level hint; (0x78 * 256 + 0x01) % 31 == 0
 _IOV_MAX = 1024  # parts per writev call (Linux's IOV_MAX)
 _HEADER_SIZE = 12
+_FLUSH_SIZE = 1024 * 1024  # buffered parts are written once they reach this size
 
 
 def _entry_parts(type_num: int, raw: bytes) -> list[bytes | memoryview]:
@@ -108,7 +109,9 @@ class PackWriter:
 
     ``count``: the number of objects, if known (the trailer is then hashed while writing);
     otherwise a placeholder is written and ``finish`` patches it and hashes the file once.
-    Objects already added (same id) are skipped. Not thread-safe: one thread at a time.
+    Entries are buffered and written ~1 MiB at a time, one ``writev`` for many small objects
+    (``flush`` writes them now). Objects already added (same id) are skipped. Not thread-safe:
+    one thread at a time.
 
     ```python
     pack = PackWriter(store)
@@ -128,6 +131,8 @@ class PackWriter:
         self._index: list[tuple[bytes, int, int]] = []
         self._ids: set[bytes] = set()
         self._offset = 0
+        self._pending: list[bytes | memoryview] = []  # parts not written yet
+        self._pending_bytes = 0
         self._closed = False
         self._write([b"PACK" + struct.pack(">LL", 2, count or 0)])
 
@@ -139,14 +144,24 @@ class PackWriter:
         return sha in self._ids
 
     def _write(self, parts: Sequence[bytes | memoryview]) -> int:
-        _write_all(self._fd, parts)
+        # Buffered: parts are written ~1 MiB at a time (one writev per ~30 small blobs, not per blob).
         crc = 0
         for part in parts:
             crc = binascii.crc32(part, crc)
             if self._checksum is not None:
                 self._checksum.update(part)
+            self._pending_bytes += len(part)
+        self._pending.extend(parts)
         self._offset += sum(len(p) for p in parts)
+        if self._pending_bytes >= _FLUSH_SIZE:
+            self.flush()
         return crc
+
+    def flush(self) -> None:
+        """Write the buffered entries now (they are written ~1 MiB at a time otherwise)."""
+        if self._pending:
+            _write_all(self._fd, self._pending)
+            self._pending, self._pending_bytes = [], 0
 
     def add(self, obj: ShaFile) -> None:
         """Append ``obj`` as a stored entry (once per id)."""
@@ -169,6 +184,7 @@ class PackWriter:
             raise ValueError("the pack is finished or aborted")
         self._closed = True
         try:
+            self.flush()
             if self._checksum is None:
                 os.pwrite(self._fd, struct.pack(">L", len(self._index)), 8)
                 # One pass over the file (page cache) through a mapping: no copy, the GIL released.
@@ -205,6 +221,7 @@ class PackWriter:
             self._discard()
 
     def _discard(self) -> None:
+        self._pending, self._pending_bytes = [], 0
         if self._fd >= 0:  # -1 once closed: never close a descriptor number another thread reuses
             fd, self._fd = self._fd, -1
             os.close(fd)
