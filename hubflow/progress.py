@@ -129,8 +129,8 @@ ViewFactory = Callable[..., EventSink]
 Called with ``description=`` ("Upload", "Download", "hubflow") when it accepts that keyword
 (or ``**kwargs``), else with no arguments."""
 
-_UPLOAD_KINDS = frozenset({"Commit", "FetchUploadModes", "HashBatch", "HashFile", "LfsBatch", "UploadLfsObject",
-                           "UploadLfsPart", "CompleteLfsMultipart"})
+_UPLOAD_KINDS = frozenset({"Commit", "FetchUploadModes", "HashBatch", "HashFile", "LfsBatch", "SampleBatch",
+                           "SampleFile", "UploadLfsObject", "UploadLfsPart", "CompleteLfsMultipart"})
 _DOWNLOAD_KINDS = frozenset({"DownloadFile", "ListSnapshotFiles"})
 
 

@@ -123,7 +123,10 @@ class CommitsMixin(AsyncHfApiBase):
         parent_commit: str | None,
         token: TokenArg,
         split: bool = False,
+        sample_small_files: bool = False,
     ) -> CommitInfo:
+        # ``split``: honour ``max_files_per_commit``; ``sample_small_files``: the operations are our own
+        # (upload_folder), so small files need not carry ``upload_info``: they are sampled, not hashed.
         if not commit_message:
             raise ValueError("`commit_message` can't be empty, please pass a value.")
         if parent_commit is not None and not _COMMIT_OID.fullmatch(parent_commit):
@@ -170,6 +173,7 @@ class CommitsMixin(AsyncHfApiBase):
                 token=token,
                 max_files_per_commit=bounds[0],
                 max_inline_bytes_per_commit=bounds[1],
+                sample_small_files=sample_small_files,
             )
             try:
                 results = await self._run_graph(plan.graph)
@@ -370,6 +374,7 @@ class CommitsMixin(AsyncHfApiBase):
         return await self._commit(
             target, [*deletions, *adds], commit_message=commit_message or "Upload folder using huggingface_hub",
             commit_description=commit_description, parent_commit=parent_commit, token=token, split=True,
+            sample_small_files=True,
         )
 
     async def delete_file(

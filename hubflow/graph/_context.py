@@ -93,6 +93,10 @@ class Context:
         """The result of a finished node (usually one this node was added ``after``)."""
         return self._execution.result_of(task)  # type: ignore[no-any-return]
 
+    def result_if_done(self, task: Task[T]) -> T | None:
+        """The result of ``task`` if it finished (or a batch answered it), else ``None``."""
+        return self._execution.result_if_done(task)  # type: ignore[no-any-return]
+
     def add(
         self, task: Task[T], after: Iterable[Task[Any]] = (), before: Iterable[Task[Any]] = ()
     ) -> Task[T]:

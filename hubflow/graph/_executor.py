@@ -175,6 +175,10 @@ class _Execution:
             return self.provided[key]
         raise GraphError(f"{task.kind} ({task.label}) has not finished")
 
+    def result_if_done(self, task: Task[Any]) -> Any:
+        key = task.key
+        return self.results[key] if key in self.results else self.provided.get(key)
+
     def _store(self, task: Task[Any], key: str, result: Any) -> None:
         self.results[key] = result
         for answered, value in task.provides(result):

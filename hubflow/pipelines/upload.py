@@ -8,8 +8,10 @@
 
 so transfers start while other files are still hashing (a file above ``INLINE_SIZE_HINT`` has a
 preupload batch of its own: its upload starts as soon as it is hashed), small files are hashed
-together (``HashBatch``, one worker-thread call per preupload batch), and the commit waits only
-for its own group. Large uploads are split into groups of at most ``max_files_per_commit`` files and
+together (``HashBatch``, one worker-thread call per preupload batch) — or, with
+``sample_small_files`` (``upload_folder``), only sampled (``SampleBatch``: size and first 512
+bytes, all the preupload call needs), since a small file the Hub stores inline is sent whole
+anyway and needs no hash — and the commit waits only for its own group. Large uploads are split into groups of at most ``max_files_per_commit`` files and
 ``max_inline_bytes_per_commit`` bytes of possibly-inline content (files up to
 ``INLINE_SIZE_HINT``, since the Hub sends larger ones to LFS whatever their type; a small binary
 file still counts, which can only make groups smaller). Commits run one after the other:
@@ -35,7 +37,7 @@ import msgspec
 
 from hubflow.graph import Graph
 from hubflow.tasks.commits import Commit, CopySpec, DeleteSpec, PreuploadedFile
-from hubflow.tasks.hashing import BATCH_HASH_SIZE, HashBatch, HashFile
+from hubflow.tasks.hashing import BATCH_HASH_SIZE, HashBatch, HashFile, SampleBatch, SampleFile
 from hubflow.tasks.lfs import PREUPLOAD_BATCH_SIZE, FetchUploadModes, FileToUpload, RepoTarget, UploadsDone
 
 __all__ = [
@@ -51,13 +53,15 @@ __all__ = [
 MAX_FILES_PER_COMMIT = 1000
 MAX_INLINE_BYTES_PER_COMMIT = 100 * 1024 * 1024
 INLINE_SIZE_HINT = 10 * 1024 * 1024
+LocalNode = HashFile | HashBatch | SampleFile | SampleBatch
+"""A node that reads local files before the preupload call: hashes them, or only samples them."""
 
 
 class UploadPlan(msgspec.Struct, kw_only=True):
     """What ``build_upload_graph`` built: the graph and its nodes by role."""
 
     graph: Graph
-    hashes: list[HashFile | HashBatch]
+    hashes: list[LocalNode]
     modes: list[FetchUploadModes]
     barriers: list[UploadsDone]
     commits: list[Commit]
@@ -100,11 +104,17 @@ def preupload_batches(files: Sequence[FileToUpload]) -> list[list[FileToUpload]]
     return large + [rest[i : i + PREUPLOAD_BATCH_SIZE] for i in range(0, len(rest), PREUPLOAD_BATCH_SIZE)]
 
 
-def _hash_nodes(graph: Graph, files: Sequence[FileToUpload]) -> list[HashFile | HashBatch]:
-    """One ``HashBatch`` for the batch's small files (≤ ``BATCH_HASH_SIZE``), a ``HashFile`` per larger one."""
+def _hash_nodes(graph: Graph, files: Sequence[FileToUpload], sample_small: bool) -> list[LocalNode]:
+    """One ``HashBatch`` (``SampleBatch`` if ``sample_small``) for the batch's small files (≤ ``BATCH_HASH_SIZE``),
+    a ``HashFile`` per larger one."""
     small = list(dict.fromkeys(f.source for f in files if f.source.size <= BATCH_HASH_SIZE))
-    nodes: list[HashFile | HashBatch] = []
-    if len(small) > 1:
+    nodes: list[LocalNode] = []
+    if sample_small:
+        if len(small) > 1:
+            nodes.append(graph.add(SampleBatch(sources=small)))
+        else:
+            nodes.extend(graph.add(SampleFile(source=source)) for source in small)
+    elif len(small) > 1:
         nodes.append(graph.add(HashBatch(sources=small)))
     else:
         nodes.extend(graph.add(HashFile(source=source)) for source in small)
@@ -128,12 +138,16 @@ def build_upload_graph(
     max_files_per_commit: int = MAX_FILES_PER_COMMIT,
     max_inline_bytes_per_commit: int = MAX_INLINE_BYTES_PER_COMMIT,
     commit: bool = True,
+    sample_small_files: bool = False,
     graph: Graph | None = None,
 ) -> UploadPlan:
     """Build (or extend ``graph`` with) the upload graph; see the module docstring.
 
     ``commit=False`` stops after the LFS transfers (``preupload_lfs_files``). ``HashFile`` nodes
     carry no token (they are local work), so equal files are hashed once per graph.
+    ``sample_small_files``: small files are only sampled (``SampleBatch``), not hashed, before the
+    preupload call; the ones stored inline are read once more by the commit and never hashed unless
+    a remote file at their path must be compared (the operations then carry no ``upload_info``).
 
     ```python
     plan = build_upload_graph(target, additions=files, commit_message="Add", max_files_per_commit=100)
@@ -149,7 +163,7 @@ def build_upload_graph(
         plan.barriers.append(barrier)
         batches: list[FetchUploadModes] = []
         for files in preupload_batches(group):
-            hashed = _hash_nodes(graph, files)
+            hashed = _hash_nodes(graph, files, sample_small_files)
             for hash_node in hashed:  # equal sources are one node: list it once (a set, not an O(n²) scan)
                 if hash_node.key not in hashed_keys:
                     hashed_keys.add(hash_node.key)

@@ -14,7 +14,16 @@ from hubflow.graph._context import Context
 from hubflow.tasks._base import Endpoint, Task, result_type_of
 from hubflow.tasks.commits import Commit, CopySpec, DeleteSpec, PreuploadedFile
 from hubflow.tasks.downloads import DownloadFile, ListSnapshotFiles, ResolveRevision
-from hubflow.tasks.hashing import HashBatch, HashFile, Source, file_source, memory_source
+from hubflow.tasks.hashing import (
+    FileSample,
+    HashBatch,
+    HashFile,
+    SampleBatch,
+    SampleFile,
+    Source,
+    file_source,
+    memory_source,
+)
 from hubflow.tasks.lfs import (
     CompleteLfsMultipart,
     FetchUploadModes,
@@ -58,9 +67,9 @@ __all__ += [  # repos / listing / refs
 ]
 
 __all__ += [  # commits / upload pipeline
-    "Commit", "CompleteLfsMultipart", "CopySpec", "DeleteSpec", "FetchUploadModes", "FileMode", "FileToUpload",
-    "HashBatch", "HashFile", "LfsBatch", "LfsItem", "PreuploadedFile", "RepoTarget", "Source", "UploadLfsObject",
-    "UploadLfsPart", "UploadsDone", "file_source", "memory_source",
+    "Commit", "CompleteLfsMultipart", "CopySpec", "DeleteSpec", "FetchUploadModes", "FileMode", "FileSample",
+    "FileToUpload", "HashBatch", "HashFile", "LfsBatch", "LfsItem", "PreuploadedFile", "RepoTarget", "SampleBatch",
+    "SampleFile", "Source", "UploadLfsObject", "UploadLfsPart", "UploadsDone", "file_source", "memory_source",
 ]
 
 __all__ += ["DownloadFile", "ListSnapshotFiles", "ResolveRevision"]  # downloads

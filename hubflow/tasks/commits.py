@@ -1,13 +1,15 @@
 """The ``Commit`` node: one streamed NDJSON ``POST /api/{T}/{R}/commit/{rev}``.
 
 It runs after its group's ``UploadsDone`` barrier (every LFS object is stored), reads the
-upload modes found by the group's ``FetchUploadModes`` nodes and the hashes of ``HashFile``,
-drops no-op additions (remote oid equals the local sha256 / git blob id, unless the same commit
-deletes the path) and ignored files, expands copies (``paths-info``: LFS sources become
-``lfsFile`` lines, regular sources are streamed from ``/resolve``) and sends the body as a
-stream with a ``Content-Length``: regular files are base64-encoded chunk by chunk from disk and
-their git blob id recomputed on the way (a mismatch raises ``FileChangedError`` before the last
-byte leaves, so the server never applies a half-changed commit).
+upload modes found by the group's ``FetchUploadModes`` nodes and the hashes of ``HashFile``
+(a sampled inline file has none: its git blob id is computed only if a remote file at its path
+must be compared), drops no-op additions (remote oid equals the local sha256 / git blob id,
+unless the same commit deletes the path) and ignored files, expands copies (``paths-info``: LFS
+sources become ``lfsFile`` lines, regular sources are streamed from ``/resolve``) and sends the
+body as a stream with a ``Content-Length``: regular files are base64-encoded chunk by chunk from
+disk and their git blob id, when known, recomputed on the way (a sampled file's size, mtime and
+inode are checked instead); a mismatch raises ``FileChangedError`` before the last byte leaves,
+so the server never applies a half-changed commit.
 
 With nothing left to commit it returns a ``CommitInfo`` for the current head
 (``GET /api/{T}/{R}/revision/{rev}``), as huggingface_hub does. A commit is retried only with
@@ -40,10 +42,11 @@ import anyio.to_thread
 import msgspec
 
 from hubflow._constants import REPO_TYPE_PLURAL, REPO_TYPE_URL_PREFIX
+from hubflow._hashing import FileHashes
 from hubflow.errors import CommitConflictError, EntryNotFoundError, FileChangedError, HubConnectionError
 from hubflow.schema import CommitInfo, CommitResponse, RepoFile, RepoTreeEntry, commit_info_from_response
 from hubflow.tasks._base import Task
-from hubflow.tasks.hashing import HashFile, hash_source_sync, read_chunks, read_whole
+from hubflow.tasks.hashing import HashFile, check_unchanged, hash_source_sync, read_chunks, read_whole
 from hubflow.tasks.lfs import FetchUploadModes, FileMode, FileToUpload, RepoTarget
 
 if TYPE_CHECKING:
@@ -121,15 +124,19 @@ def _changed(item: _Inline) -> FileChangedError:
 
 
 def _encode_whole(items: list[_Inline]) -> bytes:
-    """The ``file`` lines of small additions, read whole and checked against their git blob id (blocking)."""
+    """The ``file`` lines of small additions, read whole and checked against their git blob id, or their
+    identity when they were sampled, not hashed (blocking)."""
     out: list[bytes] = []
     for item in items:
         assert item.addition is not None
         data = read_whole(item.addition.source)
-        sha1 = hashlib.sha1(b"blob %d\0" % item.size)
-        sha1.update(data)
-        if sha1.hexdigest() != item.git_sha1:
-            raise _changed(item)
+        if item.git_sha1 is not None:
+            sha1 = hashlib.sha1(b"blob %d\0" % item.size)
+            sha1.update(data)
+            if sha1.hexdigest() != item.git_sha1:
+                raise _changed(item)
+        else:  # sampled, never hashed: its identity (size, mtime, inode) was checked before the read, and now
+            check_unchanged(item.addition.source)
         head, tail = item.parts()
         out += (head, base64.b64encode(data), tail)
     return b"".join(out)
@@ -193,26 +200,49 @@ class Commit(Task[CommitInfo], kw_only=True):
             else:
                 lines.append(_line("deletedFile", {"path": deletion.path_in_repo}))
         modes = self._modes(ctx)
-        for addition in self.additions:
+        known = await self._local_hashes(ctx, modes)
+        for addition, hashes in zip(self.additions, known, strict=True):
             mode = modes[addition.path_in_repo]
-            hashes = ctx.result_of(HashFile(source=addition.source))
-            if mode.upload_mode != "lfs" and not hashes.git_sha1:
-                # HashFile skips the git blob id above the Hub's LFS-only size; a Hub that still
-                # wants such a file inline gets it computed now (one more read, a rare case).
-                hashes = await anyio.to_thread.run_sync(hash_source_sync, addition.source)
-            local = hashes.sha256 if mode.upload_mode == "lfs" else hashes.git_sha1
-            if mode.should_ignore or (mode.remote_oid == local and not self._is_deleted(addition.path_in_repo)):
+            if mode.should_ignore:
                 continue
+            unchanged = mode.remote_oid is not None and not self._is_deleted(addition.path_in_repo)
             if mode.upload_mode == "lfs":
+                assert hashes is not None  # hashed by HashFile, or by FetchUploadModes for a sampled file
+                if unchanged and mode.remote_oid == hashes.sha256:
+                    continue
                 lines.append(_line("lfsFile", {"path": addition.path_in_repo, "algo": "sha256",
                                                "oid": hashes.sha256, "size": hashes.size}))
-            else:
-                lines.append(_Inline(addition.path_in_repo, hashes.size, addition=addition, git_sha1=hashes.git_sha1))
+                continue
+            git_sha1 = hashes.git_sha1 if hashes is not None and hashes.git_sha1 else None
+            if unchanged and mode.remote_oid == git_sha1:
+                continue
+            lines.append(_Inline(addition.path_in_repo, addition.source.size, addition=addition, git_sha1=git_sha1))
         for pre in self.preuploaded:
             lines.append(_line("lfsFile", {"path": pre.path_in_repo, "algo": "sha256", "oid": pre.oid,
                                            "size": pre.size}))
         lines.extend(await self._plan_copies(ctx))
         return lines
+
+    async def _local_hashes(self, ctx: Context, modes: dict[str, FileMode]) -> list[FileHashes | None]:
+        """Each addition's hashes, ``None`` for a sampled inline file that needs none.
+
+        An inline file needs its git blob id only to compare with a remote file at its path (an
+        unchanged file is left out). A sampled file, or one above the LFS-only size (``HashFile``
+        skips its blob id), gets it now when there is one to compare: one thread call for all.
+        """
+        known: list[FileHashes | None] = [ctx.result_if_done(HashFile(source=a.source)) for a in self.additions]
+        missing = [
+            i for i, (addition, hashes) in enumerate(zip(self.additions, known, strict=True))
+            if (mode := modes[addition.path_in_repo]).upload_mode != "lfs" and not mode.should_ignore
+            and mode.remote_oid is not None and (hashes is None or not hashes.git_sha1)
+        ]
+        if missing:
+            sources = [self.additions[i].source for i in missing]
+            computed = await anyio.to_thread.run_sync(lambda: [hash_source_sync(s) for s in sources],
+                                                      limiter=ctx.thread_limiter)
+            for i, hashes in zip(missing, computed, strict=True):
+                known[i] = hashes
+        return known
 
     async def _paths_info(self, ctx: Context, repo_type: str, repo_id: str, revision: str,
                           paths: list[str]) -> dict[str, RepoTreeEntry]:
@@ -269,8 +299,11 @@ class Commit(Task[CommitInfo], kw_only=True):
                 async for chunk in chunks:
                     sent += len(chunk)
                     encoded = await anyio.to_thread.run_sync(_sha1_encode, sha1, chunk)
-                    if sent == item.size and sha1.hexdigest() != item.git_sha1:
-                        raise _changed(item)
+                    if sent == item.size:
+                        if item.git_sha1 is None:
+                            check_unchanged(source)
+                        elif sha1.hexdigest() != item.git_sha1:
+                            raise _changed(item)
                     ctx.emit_progress(len(chunk))
                     yield encoded
             return
@@ -389,10 +422,18 @@ class Commit(Task[CommitInfo], kw_only=True):
 
     async def _holds_content(self, ctx: Context, revision: str, lines: list[bytes | _Inline]) -> bool:
         expected: dict[str, tuple[str, str] | None] = {}  # path -> ("blob" | "lfs", id), None: deleted
+        # Sampled files were never hashed: their blob ids are computed now (this check is the rare path).
+        sampled = [line for line in lines if isinstance(line, _Inline) and line.git_sha1 is None and line.addition]
+        computed = await anyio.to_thread.run_sync(
+            lambda: {line.path_in_repo: hash_source_sync(line.addition.source).git_sha1  # type: ignore[union-attr]
+                     for line in sampled},
+            limiter=ctx.thread_limiter,
+        ) if sampled else {}
         for line in lines:
             if isinstance(line, _Inline):
-                if line.git_sha1 is not None:  # copies streamed from /resolve have no local id to compare
-                    expected[line.path_in_repo] = ("blob", line.git_sha1)
+                blob_id = line.git_sha1 or computed.get(line.path_in_repo)
+                if blob_id is not None:  # copies streamed from /resolve have no local id to compare
+                    expected[line.path_in_repo] = ("blob", blob_id)
                 continue
             item = msgspec.json.decode(line, type=dict[str, Any])
             value = item.get("value") or {}

@@ -41,8 +41,11 @@ __all__ = [
     "INLINE_HASH_SIZE",
     "LFS_ONLY_SIZE",
     "MEMORY_PREFIX",
+    "FileSample",
     "HashBatch",
     "HashFile",
+    "SampleBatch",
+    "SampleFile",
     "Source",
     "check_unchanged",
     "file_source",
@@ -51,6 +54,7 @@ __all__ = [
     "read_chunks",
     "read_whole",
     "release_source",
+    "sample_source_sync",
 ]
 
 MEMORY_PREFIX = "memory://"
@@ -353,3 +357,79 @@ class HashBatch(Task[list[FileHashes]], kw_only=True):
             return out
 
         return await anyio.to_thread.run_sync(hash_all, limiter=ctx.thread_limiter, abandon_on_cancel=False)
+
+
+class FileSample(msgspec.Struct, frozen=True, kw_only=True):
+    """What the Hub's upload-mode check needs of a file, without hashing it: size and first 512 bytes."""
+
+    size: int
+    sample: bytes
+
+
+def sample_source_sync(source: Source) -> FileSample:
+    """A source's size and 512-byte sample, blocking (identity checked, only the sample read).
+
+    ```python
+    sample = await anyio.to_thread.run_sync(sample_source_sync, source)
+    ```
+    """
+    read_at, close = _reader(source)
+    try:
+        sample = read_at(0, min(SAMPLE_SIZE, source.size))
+    finally:
+        close()
+    if len(sample) != min(SAMPLE_SIZE, source.size):
+        raise FileChangedError(f"{source.path} became shorter after it was planned for upload.", source.path)
+    return FileSample(size=source.size, sample=sample)
+
+
+class SampleFile(Task[FileSample], kw_only=True):
+    """Read a source's size and 512-byte sample: enough to ask the Hub for its upload mode.
+
+    Used instead of ``HashFile`` where no hash is needed before the preupload call: a small file
+    the Hub then stores inline is read once more, by the commit, and never hashed before it
+    (its hashes are computed later only if needed: an LFS answer, or a remote file to compare).
+
+    ```python
+    sampled = graph.add(SampleFile(source=file_source("config.json")))
+    results[sampled].sample
+    ```
+    """
+
+    resource = "hash"
+
+    source: Source
+
+    @property
+    def label(self) -> str:
+        return os.path.basename(self.source.path)
+
+    async def run(self, ctx: Context) -> FileSample:
+        return sample_source_sync(self.source)  # one small read: cheaper here than a thread hop
+
+
+class SampleBatch(Task[list[FileSample]], kw_only=True):
+    """``SampleFile`` for many sources in one worker-thread call; answers ``SampleFile`` for each.
+
+    ```python
+    batch = graph.add(SampleBatch(sources=[file_source(p) for p in small_files]))
+    results[SampleFile(source=batch.sources[0])].size  # answered by the batch
+    ```
+    """
+
+    resource = "hash"
+
+    sources: list[Source]
+
+    @property
+    def label(self) -> str:
+        return f"{len(self.sources)} file(s)"
+
+    def provides(self, result: list[FileSample]) -> list[tuple[Task[Any], Any]]:
+        return [(SampleFile(source=source), sample) for source, sample in zip(self.sources, result, strict=True)]
+
+    async def run(self, ctx: Context) -> list[FileSample]:
+        return await anyio.to_thread.run_sync(
+            lambda: [sample_source_sync(source) for source in self.sources],
+            limiter=ctx.thread_limiter, abandon_on_cancel=False,
+        )

@@ -47,9 +47,18 @@ from hubflow.schema import (
     PreuploadFile,
     PreuploadRequest,
     PreuploadResponse,
+    PreuploadResult,
 )
 from hubflow.tasks._base import Task
-from hubflow.tasks.hashing import HashFile, Source, check_unchanged, read_chunks
+from hubflow.tasks.hashing import (
+    FileSample,
+    HashFile,
+    SampleFile,
+    Source,
+    check_unchanged,
+    hash_source_sync,
+    read_chunks,
+)
 
 if TYPE_CHECKING:
     from hubflow.graph._context import Context
@@ -110,6 +119,8 @@ class FileMode(msgspec.Struct, frozen=True, kw_only=True):
     upload_mode: str
     should_ignore: bool = False
     remote_oid: str | None = None
+    hashes: FileHashes | None = None
+    """The file's hashes when ``FetchUploadModes`` computed them (a sampled file the Hub wants in LFS)."""
 
 
 class LfsItem(msgspec.Struct, frozen=True, kw_only=True):
@@ -142,8 +153,10 @@ class UploadsDone(Task[None], kw_only=True):
 class FetchUploadModes(Task[list[FileMode]], kw_only=True):
     """``POST /api/{T}/{R}/preupload/{rev}`` for ≤ 256 files; adds the ``LfsBatch`` they need.
 
-    Runs after the ``HashFile`` nodes of its own files. Empty files are always ``regular``;
-    LFS files whose remote oid already equals their sha256 are not uploaded again.
+    Runs after the ``HashFile`` (or ``SampleFile``) nodes of its own files: the call needs only
+    sizes and samples. A sampled file the Hub wants in LFS is hashed here (its ``FileMode.hashes``,
+    which also answer ``HashFile`` for it). Empty files are always ``regular``; LFS files whose
+    remote oid already equals their sha256 are not uploaded again.
     """
 
     target: RepoTarget
@@ -155,12 +168,16 @@ class FetchUploadModes(Task[list[FileMode]], kw_only=True):
     def label(self) -> str:
         return f"{len(self.files)} file(s)"
 
+    def provides(self, result: list[FileMode]) -> list[tuple[Task[Any], Any]]:
+        return [(HashFile(source=f.source), m.hashes) for f, m in zip(self.files, result, strict=True)
+                if m.hashes is not None]
+
     async def run(self, ctx: Context) -> list[FileMode]:
-        hashes = [ctx.result_of(HashFile(source=f.source)) for f in self.files]
+        local = [_hashed_or_sampled(ctx, f.source) for f in self.files]
         request = PreuploadRequest(
             files=[
                 PreuploadFile(path=f.path_in_repo, sample=base64.b64encode(h.sample).decode(), size=h.size)
-                for f, h in zip(self.files, hashes, strict=True)
+                for f, h in zip(self.files, local, strict=True)
             ],
             git_ignore=msgspec.UNSET if self.git_ignore is None else self.git_ignore,
         )
@@ -169,20 +186,36 @@ class FetchUploadModes(Task[list[FileMode]], kw_only=True):
             params=self.target.pr_params, endpoint_name="preupload",
         )
         answer = {r.path: r for r in msgspec.json.decode(response.content, type=PreuploadResponse).files}
-        modes: list[FileMode] = []
-        lfs: list[LfsItem] = []
-        for file, hashed in zip(self.files, hashes, strict=True):
+        results: list[PreuploadResult] = []
+        for file in self.files:
             result = answer.get(file.path_in_repo)
             if result is None:
                 raise ValueError(f"The preupload answer has no entry for {file.path_in_repo!r}")
             if result.upload_mode not in ("lfs", "regular"):
                 raise ValueError(f"Unknown upload mode {result.upload_mode!r} for {file.path_in_repo!r}")
+            results.append(result)
+        # A sampled (not hashed) file the Hub wants in LFS needs its sha256 now: hashed here, in one thread call.
+        unhashed = [i for i, (h, r) in enumerate(zip(local, results, strict=True))
+                    if isinstance(h, FileSample) and h.size and r.upload_mode == "lfs" and not r.should_ignore]
+        computed: dict[int, FileHashes] = {}
+        if unhashed:
+            sources = [self.files[i].source for i in unhashed]
+            hashed_now = await anyio.to_thread.run_sync(lambda: [hash_source_sync(s) for s in sources],
+                                                        limiter=ctx.thread_limiter)
+            computed = dict(zip(unhashed, hashed_now, strict=True))
+        modes: list[FileMode] = []
+        lfs: list[LfsItem] = []
+        for i, (file, result) in enumerate(zip(self.files, results, strict=True)):
+            hashed = computed.get(i, local[i])
             mode = "regular" if hashed.size == 0 else result.upload_mode
             modes.append(FileMode(
                 path_in_repo=file.path_in_repo, upload_mode=mode,
-                should_ignore=result.should_ignore, remote_oid=result.oid,
+                should_ignore=result.should_ignore, remote_oid=result.oid, hashes=computed.get(i),
             ))
-            if mode == "lfs" and not result.should_ignore and result.oid != hashed.sha256:
+            if mode == "lfs" and not result.should_ignore:
+                assert isinstance(hashed, FileHashes)
+                if result.oid == hashed.sha256:
+                    continue
                 lfs.append(LfsItem(path_in_repo=file.path_in_repo, source=file.source, oid=hashed.sha256,
                                    size=hashed.size))
         if lfs and self.barrier is not None:
@@ -394,6 +427,11 @@ class CompleteLfsMultipart(Task[str], kw_only=True):
             raise
         await _verify(ctx, self)
         return self.item.oid
+
+
+def _hashed_or_sampled(ctx: Context, source: Source) -> FileHashes | FileSample:
+    hashed = ctx.result_if_done(HashFile(source=source))
+    return hashed if hashed is not None else ctx.result_of(SampleFile(source=source))
 
 
 def hashes_of(ctx: Context, files: list[FileToUpload]) -> list[FileHashes]:

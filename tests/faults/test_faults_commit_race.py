@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import huggingface_hub
 import pytest
 
-from hubflow import CommitConflictError, CommitOperationAdd, HfApi
+from hubflow import CommitConflictError, CommitOperationAdd, HfApi, NodeFinished
 from hubflow.schema import CommitInfo
 from hubflow.testing import ALICE_WRITE, FaultProxy, HubProcess, reset_before_response, status
 
@@ -95,6 +96,46 @@ def test_lost_answer_to_a_parent_commit_commit_is_applied_once(
     assert len(history) == 2
     assert info.oid == history[0]
     assert _files(hub, repo) == {".gitattributes", "x.txt"}
+
+
+def test_lost_answer_to_an_upload_folder_commit_is_recognised(
+    hub: HubProcess, repo: str, make_api: Callable[..., HfApi], tmp_path: Path
+) -> None:
+    # upload_folder samples small files instead of hashing them: recognising its own commit after
+    # a lost answer then hashes them (the rare path) to compare blob ids with the head's.
+    for i in range(3):
+        (tmp_path / f"f{i}.txt").write_bytes(b"%d\n" % i * 50)
+    parent = huggingface_hub.HfApi(endpoint=hub.endpoint).model_info(repo).sha
+    with FaultProxy(hub) as proxy:
+        proxy.plan.add(reset_before_response(forward=True), method="POST", path="/commit/")
+        info = make_api(proxy.url).upload_folder(repo_id=repo, folder_path=tmp_path, commit_message="x",
+                                                 parent_commit=parent)
+        assert [e.status for e in proxy.entries("POST", "/commit/")] == [None, 412]
+    assert info.oid == _history(hub, repo)[0] and len(_history(hub, repo)) == 2
+    assert _files(hub, repo) == {".gitattributes", "f0.txt", "f1.txt", "f2.txt"}
+
+
+def test_another_upload_folder_commit_with_our_title_is_a_conflict(
+    hub: HubProcess, repo: str, make_api: Callable[..., HfApi], tmp_path: Path
+) -> None:
+    # Same title, same parent, same paths, other bytes: the sampled files' blob ids (computed for
+    # the check) differ from the head's, so the retry's 412 is raised, not taken for our commit.
+    # The other commit lands after our preupload call, so f0.txt had no remote oid to compare then.
+    api = huggingface_hub.HfApi(endpoint=hub.endpoint, token=ALICE_WRITE)
+    parent = api.model_info(repo).sha
+    (tmp_path / "f0.txt").write_bytes(b"ours")
+
+    def theirs_after_preupload(event: object) -> None:
+        if isinstance(event, NodeFinished) and event.kind == "FetchUploadModes":
+            api.upload_file(path_or_fileobj=b"theirs", path_in_repo="f0.txt", repo_id=repo, commit_message="x")
+
+    with FaultProxy(hub) as proxy:
+        proxy.plan.add(status(503), method="POST", path="/commit/", times=1)
+        client = make_api(proxy.url)
+        client.on_event = theirs_after_preupload
+        with pytest.raises(CommitConflictError):
+            client.upload_folder(repo_id=repo, folder_path=tmp_path, commit_message="x", parent_commit=parent)
+        assert [e.status for e in proxy.entries("POST", "/commit/")] == [503, 412]
 
 
 @pytest.mark.parametrize("other_title", ["other", "x"])

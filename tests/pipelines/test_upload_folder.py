@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import huggingface_hub
 import pytest
 
-from hubflow import HfApi
+from hubflow import FileChangedError, HfApi, NodeFinished, NodeStarted
 from hubflow.pipelines import (
     MAX_FILES_PER_COMMIT,
     filter_paths,
@@ -155,3 +156,43 @@ def test_pure_helpers(tmp_path: Path) -> None:
     assert [len(g) for g in split_into_commits(files, max_files=10, max_inline_bytes=100)] == [2, 2, 1]
     big = [FileToUpload(path_in_repo="b", source=Source(path="/b", size=50 * 1024 * 1024))] * 3
     assert len(split_into_commits(big, max_files=10, max_inline_bytes=100)) == 1  # LFS-sized: not inline
+
+
+def test_small_files_are_sampled_then_sent_whole(
+    api: HfApi, official: huggingface_hub.HfApi, repo: str, tmp_path: Path
+) -> None:
+    # upload_folder reads only 512 bytes of a small file before the preupload call; an inline file
+    # is then read by the commit (never hashed), a small binary file the Hub wants in LFS is hashed
+    # after the preupload answer. What lands is byte-exact either way.
+    text = b"line\n" * 3000
+    binary = b"\0\x01" * 20_000
+    folder = _make(tmp_path / "src", {"t.txt": text, "b.dat": binary, "sub/e.txt": b""})
+    kinds: list[str] = []
+    api.on_event = lambda event: kinds.append(event.kind) if isinstance(event, NodeStarted) else None
+    api.upload_folder(repo_id=repo, folder_path=folder)
+    assert "SampleBatch" in kinds and "HashBatch" not in kinds and "HashFile" not in kinds
+    entries = {e.path: e for e in official.list_repo_tree(repo, recursive=True)
+               if isinstance(e, huggingface_hub.hf_api.RepoFile)}
+    assert entries["t.txt"].blob_id == hashlib.sha1(b"blob %d\0" % len(text) + text).hexdigest()
+    assert entries["t.txt"].lfs is None
+    lfs = entries["b.dat"].lfs
+    assert lfs is not None and lfs.sha256 == hashlib.sha256(binary).hexdigest() and lfs.size == len(binary)
+    assert Path(official.hf_hub_download(repo, "b.dat", cache_dir=tmp_path / "c")).read_bytes() == binary
+    assert entries["sub/e.txt"].size == 0
+
+
+def test_small_file_changed_after_sampling_is_not_committed(
+    api: HfApi, official: huggingface_hub.HfApi, repo: str, tmp_path: Path
+) -> None:
+    folder = _make(tmp_path / "src", {f"f{i}.txt": b"%d\n" % i * 100 for i in range(5)})
+    head = official.repo_info(repo).sha
+    victim = folder / "f3.txt"
+
+    def rewrite_after_preupload(event: object) -> None:
+        if isinstance(event, NodeFinished) and event.kind == "FetchUploadModes":
+            victim.write_bytes(b"rewritten")
+
+    api.on_event = rewrite_after_preupload
+    with pytest.raises(FileChangedError, match=r"f3\.txt"):
+        api.upload_folder(repo_id=repo, folder_path=folder)
+    assert official.repo_info(repo).sha == head
