@@ -40,7 +40,7 @@ from hubflow._validation import (
 )
 from hubflow.errors import RepositoryNotFoundError
 from hubflow.graph import Results
-from hubflow.pipelines._upload_folder import list_local_files, matching_deletions
+from hubflow.pipelines._upload_folder import list_local_paths, matching_deletions
 from hubflow.pipelines.upload import (
     MAX_FILES_PER_COMMIT,
     MAX_INLINE_BYTES_PER_COMMIT,
@@ -362,8 +362,8 @@ class CommitsMixin(AsyncHfApiBase):
             prefix = ""
         else:
             validate_path_in_repo(prefix)
-        local = list_local_files(folder, allow_patterns, ignore_patterns)
-        adds = [CommitOperationAdd(path_in_repo=f"{prefix}/{rel}" if prefix else rel, path_or_fileobj=str(path))
+        local = list_local_paths(folder, allow_patterns, ignore_patterns)
+        adds = [CommitOperationAdd(path_in_repo=f"{prefix}/{rel}" if prefix else rel, path_or_fileobj=path)
                 for rel, path in local]
         deletions: list[CommitOperation] = []
         if delete_patterns is not None:

@@ -8,7 +8,12 @@ plan = build_upload_graph(RepoTarget(repo_id="alice/m"), additions=files, commit
 
 from __future__ import annotations
 
-from hubflow.pipelines._upload_folder import filter_paths, list_local_files, matching_deletions
+from hubflow.pipelines._upload_folder import (
+    filter_paths,
+    list_local_files,
+    list_local_paths,
+    matching_deletions,
+)
 from hubflow.pipelines.upload import (
     INLINE_SIZE_HINT,
     MAX_FILES_PER_COMMIT,
@@ -26,6 +31,7 @@ __all__ = [
     "build_upload_graph",
     "filter_paths",
     "list_local_files",
+    "list_local_paths",
     "matching_deletions",
     "split_into_commits",
 ]

@@ -27,7 +27,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["filter_paths", "list_local_files", "matching_deletions"]
+__all__ = ["filter_paths", "list_local_files", "list_local_paths", "matching_deletions"]
 
 
 def _as_list(patterns: list[str] | str | None) -> list[str] | None:
@@ -71,8 +71,20 @@ def list_local_files(
     list_local_files(Path("out"))  # [("config.json", Path("out/config.json")), ...]
     ```
     """
+    return [(rel, Path(path)) for rel, path in list_local_paths(folder, allow_patterns, ignore_patterns)]
+
+
+def list_local_paths(
+    folder: Path, allow_patterns: list[str] | str | None = None, ignore_patterns: list[str] | str | None = None
+) -> list[tuple[str, str]]:
+    """``list_local_files`` with the local paths as strings (no ``Path`` object per file).
+
+    ```python
+    list_local_paths(Path("out"))  # [("config.json", "/abs/out/config.json"), ...]
+    ```
+    """
     root = folder.resolve()
-    found: dict[str, Path] = {}
+    found: dict[str, str] = {}
     # os.scandir, not os.walk + Path checks: DirEntry answers is_dir / is_symlink from the
     # directory listing itself, so a plain file costs no stat call (2,000 files: ~25 ms → ~5 ms).
     pending: list[tuple[str, str]] = [(str(root), "")]
@@ -84,13 +96,13 @@ def list_local_files(
                 if entry.is_symlink():
                     target = Path(entry.path).resolve()
                     if target.is_file() and target.is_relative_to(root):
-                        found[relative] = Path(entry.path)
+                        found[relative] = entry.path
                     continue  # symlinked directories and links leading outside are skipped
                 if entry.is_dir(follow_symlinks=False):
                     if not _skipped_dir(relative):
                         pending.append((entry.path, relative + "/"))
                 elif entry.is_file(follow_symlinks=False):
-                    found[relative] = Path(entry.path)
+                    found[relative] = entry.path
     kept = filter_paths(sorted(found), allow_patterns, ignore_patterns)
     return [(rel, found[rel]) for rel in kept]
 

@@ -129,14 +129,13 @@ def _encode_whole(items: list[_Inline]) -> bytes:
     out: list[bytes] = []
     for item in items:
         assert item.addition is not None
-        data = read_whole(item.addition.source)
+        # A sampled file (never hashed) has its identity (size, mtime, inode) checked before and after the read.
+        data = read_whole(item.addition.source, recheck=item.git_sha1 is None)
         if item.git_sha1 is not None:
             sha1 = hashlib.sha1(b"blob %d\0" % item.size)
             sha1.update(data)
             if sha1.hexdigest() != item.git_sha1:
                 raise _changed(item)
-        else:  # sampled, never hashed: its identity (size, mtime, inode) was checked before the read, and now
-            check_unchanged(item.addition.source)
         head, tail = item.parts()
         out += (head, base64.b64encode(data), tail)
     return b"".join(out)
