@@ -19,6 +19,7 @@ import time
 from typing import Any
 
 import anyio.to_thread
+import msgspec
 from starlette.responses import Response
 
 from hubflow.server._card import CardError, parse_front_matter, validate_card
@@ -78,32 +79,68 @@ def _text_at(git: GitRepo, sha: str, path: str) -> str | None:
     return git.read_blob(entry.oid).decode("utf-8", "replace")
 
 
-@router.route("POST", "/api/{T}/{R}/preupload/{rev}")
-def preupload(ctx: Ctx) -> Response:
-    row = ctx.hub.writable_repo(ctx.user, ctx.repo_type, ctx.params["ns"], ctx.params["name"])
+class _PreuploadFile(msgspec.Struct):
+    path: str = ""
+    sample: bytes = b""  # msgspec decodes the base64 string (strict)
+    size: int = 0
+
+
+class _Preupload(msgspec.Struct):
+    files: list[_PreuploadFile]
+    git_attributes: str | None = msgspec.field(default=None, name="gitAttributes")
+    git_ignore: str | None = msgspec.field(default=None, name="gitIgnore")
+
+
+_PREUPLOAD = msgspec.json.Decoder(_Preupload)
+
+
+def _preupload_request(ctx: Ctx) -> _Preupload:
+    """The body in one msgspec pass; anything it refuses goes through the general path, which names the fault."""
+    try:
+        return _PREUPLOAD.decode(ctx.body or b"{}")
+    except msgspec.DecodeError:
+        pass
     body = ctx.json()
     files = body.get("files")
     if not isinstance(files, list):
         raise bad_request("'files' must be a list")
+    parsed = []
+    for f in files:
+        if not isinstance(f, dict):
+            raise bad_request("Each entry of 'files' must be an object")
+        path = str(f.get("path", ""))
+        try:
+            sample = base64.b64decode(f.get("sample") or "", validate=True)
+        except (binascii.Error, TypeError):
+            raise bad_request(f"Invalid base64 sample for {path}") from None
+        try:
+            size = int(f.get("size") or 0)
+        except (TypeError, ValueError):
+            raise bad_request(f"Invalid size for {path}") from None
+        parsed.append(_PreuploadFile(path=path, sample=sample, size=size))
+    attributes, ignore = body.get("gitAttributes"), body.get("gitIgnore")
+    return _Preupload(files=parsed, git_attributes=str(attributes) if attributes is not None else None,
+                      git_ignore=str(ignore) if ignore is not None else None)
+
+
+@router.route("POST", "/api/{T}/{R}/preupload/{rev}")
+def preupload(ctx: Ctx) -> Response:
+    row = ctx.hub.writable_repo(ctx.user, ctx.repo_type, ctx.params["ns"], ctx.params["name"])
+    request = _preupload_request(ctx)
     git = ctx.hub.open_git(row)
     try:
         sha = git.resolve(ctx.params["rev"])
         if sha is None:
             raise revision_not_found(ctx.params["rev"])
-        attrs_text = body.get("gitAttributes") or _text_at(git, sha, ".gitattributes")
+        attrs_text = request.git_attributes or _text_at(git, sha, ".gitattributes")
         attrs = GitAttributes.from_text(attrs_text) if attrs_text else None
-        ignore_text = body.get("gitIgnore") if body.get("gitIgnore") is not None else _text_at(git, sha, ".gitignore")
+        ignore_text = request.git_ignore if request.git_ignore is not None else _text_at(git, sha, ".gitignore")
         ignore = GitIgnore.from_text(ignore_text) if ignore_text else None
         out = []
-        for f in files:
-            path = clean_path(str(f.get("path", "")))
-            try:
-                sample = base64.b64decode(f.get("sample") or "", validate=True)
-            except binascii.Error:
-                raise bad_request(f"Invalid base64 sample for {path}") from None
-            size = int(f.get("size") or 0)
+        for f in request.files:
+            path = clean_path(f.path)
             item: dict[str, Any] = {
-                "path": f.get("path"), "uploadMode": choose_upload_mode(path, size, sample, attrs),
+                "path": f.path, "uploadMode": choose_upload_mode(path, f.size, f.sample, attrs),
                 "shouldIgnore": bool(ignore and ignore.is_ignored(path)),
             }
             existing = git.entry(sha, path)
@@ -112,7 +149,7 @@ def preupload(ctx: Ctx) -> Response:
             out.append(item)
     finally:
         git.close()
-    return json_response({"files": out, "commitOid": sha})
+    return Response(msgspec.json.encode({"files": out, "commitOid": sha}), media_type="application/json")
 
 
 def commit_message(header: CommitHeader) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -55,3 +56,33 @@ async def test_preupload_reports_oids_of_many_existing_paths(
     answer = {f["path"]: f.get("oid") for f in response.json()["files"]}
     assert answer == {**{p: tree[p] for p in answer if p in tree}, "a/b0/missing.txt": None}
     assert len(answer) == 31
+
+
+@pytest.mark.anyio
+async def test_preupload_answers_modes_and_names_bad_entries(
+    asgi_hub: LocalHub, token: str, repo_factory: Callable[..., str]
+) -> None:
+    # The common body is decoded in one msgspec pass; what it refuses gets a 400 naming the fault.
+    api = _api(asgi_hub, token)
+    repo = repo_factory()
+    api.create_repo(repo)
+    url = f"/api/models/{repo}/preupload/main"
+    headers = {"authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi_hub.app), base_url=asgi_hub.endpoint) as client:
+        files = [{"path": "t.txt", "sample": base64.b64encode(b"text\n").decode(), "size": 5},
+                 {"path": "b.dat", "sample": base64.b64encode(b"\0\1\2").decode(), "size": 3},
+                 {"path": "w.bin", "sample": None, "size": 1},  # null sample: the general path
+                 {"path": "big.txt", "sample": "", "size": 11 * 1024 * 1024}]
+        response = await client.post(url, json={"files": files, "gitIgnore": "*.dat\n"}, headers=headers)
+        assert response.status_code == 200
+        modes = {f["path"]: (f["uploadMode"], f["shouldIgnore"]) for f in response.json()["files"]}
+        assert modes == {"t.txt": ("regular", False), "b.dat": ("lfs", True), "w.bin": ("lfs", False),
+                         "big.txt": ("lfs", False)}
+        for body, message in [
+            ({"files": [{"path": "x.txt", "sample": "%%%", "size": 1}]}, "Invalid base64 sample for x.txt"),
+            ({"files": [{"path": "x.txt", "sample": "", "size": "many"}]}, "Invalid size for x.txt"),
+            ({"files": "x.txt"}, "'files' must be a list"),
+            ({"files": ["x.txt"]}, "Each entry of 'files' must be an object"),
+        ]:
+            response = await client.post(url, json=body, headers=headers)
+            assert response.status_code == 400 and response.json()["error"] == message
