@@ -120,12 +120,13 @@ def _measure(ctx: _Ctx, row: Row, one: Callable[[str, int], Measurement], bucket
                 failed.add(client)
 
 
-def _upload(ctx: _Ctx, prefix: str, folder: Path, *, drop: bool) -> Callable[[str, int], Measurement]:
+def _upload(ctx: _Ctx, prefix: str, folder: Path) -> Callable[[str, int], Measurement]:
     def one(client: str, run: int) -> Measurement:
         repo = ctx.server.create_repo(f"{prefix}-{SHORT[client]}-{run}")
         m = run_worker(client, "upload_folder", ctx.args(repo_id=repo, folder=str(folder)), home=ctx.home())
-        if drop:
-            ctx.server.delete_repo(repo)
+        # The uploaded repo is not read again: delete it, so the Hub's storage (and the page cache
+        # it fills) is the same for every run instead of growing with the runs before it.
+        ctx.server.delete_repo(repo)
         return m
 
     return one
@@ -170,10 +171,10 @@ def run_suite(
     for name in want:
         if name == "upload_small":
             row = Row(name, f"`upload_folder` of {sizes.small_files:,} small files (1-64 KB)", 0.5)
-            _measure(ctx, row, _upload(ctx, "up-small", ctx.small(), drop=False))
+            _measure(ctx, row, _upload(ctx, "up-small", ctx.small()))
         elif name == "upload_lfs":
             row = Row(name, f"`upload_folder` of {sizes.lfs_files} files of {sizes.lfs_size // mb} MB (LFS)", 0.7)
-            _measure(ctx, row, _upload(ctx, "up-lfs", ctx.lfs(), drop=True))
+            _measure(ctx, row, _upload(ctx, "up-lfs", ctx.lfs()))
             hashing = _hashing(ctx, row)
         elif name == "download_small":
             row = Row(name, f"`snapshot_download` of the {sizes.small_files:,}-small-file repo, empty cache", 0.7)
@@ -191,8 +192,8 @@ def run_suite(
         else:
             label = f"peak memory uploading {sizes.mem_large // mb} MB vs {sizes.mem_small // mb} MB"
             row = Row(name, label, None)
-            _measure(ctx, row, _upload(ctx, "mem-large", ctx.mem_folder("large"), drop=True))
-            _measure(ctx, row, _upload(ctx, "mem-small", ctx.mem_folder("small"), drop=True), bucket="extra")
+            _measure(ctx, row, _upload(ctx, "mem-large", ctx.mem_folder("large")))
+            _measure(ctx, row, _upload(ctx, "mem-small", ctx.mem_folder("small")), bucket="extra")
         _same_count(row)
         rows.append(row)
     return rows, hashing
