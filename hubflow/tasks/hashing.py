@@ -210,6 +210,35 @@ async def read_chunks(
         close()
 
 
+def _read_head(source: Source, size: int, *, recheck: bool = False) -> bytes:
+    """``source[:size]`` (shorter at EOF), the identity of a local file checked first (and after, with ``recheck``).
+
+    Local files: open, fstat, read, close — no buffered file object, no second path lookup.
+    """
+    if source.in_memory:
+        read_at, close = _reader(source)
+        try:
+            return read_at(0, size)
+        finally:
+            close()
+    try:
+        fd = os.open(source.path, os.O_RDONLY)
+    except FileNotFoundError:
+        raise _removed(source) from None
+    try:
+        _check_identity(source, os.fstat(fd))
+        parts = [os.read(fd, size)]
+        got = len(parts[0])
+        while got < size and parts[-1]:  # a short read: keep reading until the end or EOF
+            parts.append(os.read(fd, size - got))
+            got += len(parts[-1])
+        if recheck:
+            _check_identity(source, os.fstat(fd))
+    finally:
+        os.close(fd)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
 def read_whole(source: Source, *, recheck: bool = False) -> bytes:
     """A small source's whole content, read in the calling thread (blocking; for worker threads).
 
@@ -221,29 +250,7 @@ def read_whole(source: Source, *, recheck: bool = False) -> bytes:
     data = await anyio.to_thread.run_sync(read_whole, source)
     ```
     """
-    if source.in_memory:
-        read_at, close = _reader(source)
-        try:
-            data = read_at(0, source.size)
-        finally:
-            close()
-    else:  # open, fstat, read, close: no buffered file object, no second path lookup
-        try:
-            fd = os.open(source.path, os.O_RDONLY)
-        except FileNotFoundError:
-            raise _removed(source) from None
-        try:
-            _check_identity(source, os.fstat(fd))
-            parts = [os.read(fd, source.size)]
-            got = len(parts[0])
-            while got < source.size and parts[-1]:  # a short read: keep reading until the end or EOF
-                parts.append(os.read(fd, source.size - got))
-                got += len(parts[-1])
-            data = parts[0] if len(parts) == 1 else b"".join(parts)
-            if recheck:
-                _check_identity(source, os.fstat(fd))
-        finally:
-            os.close(fd)
+    data = _read_head(source, source.size, recheck=recheck)
     if len(data) != source.size:
         raise FileChangedError(f"{source.path} became shorter while it was uploaded.", source.path)
     return data
@@ -401,22 +408,7 @@ def sample_source_sync(source: Source) -> FileSample:
     ```
     """
     want = min(SAMPLE_SIZE, source.size)
-    if source.in_memory:
-        read_at, close = _reader(source)
-        try:
-            sample = read_at(0, want)
-        finally:
-            close()
-    else:  # open, fstat, pread, close: no buffered file object, no second path lookup
-        try:
-            fd = os.open(source.path, os.O_RDONLY)
-        except FileNotFoundError:
-            raise _removed(source) from None
-        try:
-            _check_identity(source, os.fstat(fd))
-            sample = os.pread(fd, want, 0)
-        finally:
-            os.close(fd)
+    sample = _read_head(source, want)
     if len(sample) != want:
         raise FileChangedError(f"{source.path} became shorter after it was planned for upload.", source.path)
     return FileSample(size=source.size, sample=sample)
