@@ -28,6 +28,19 @@ def _git() -> str:
     return git
 
 
+def _git_fsck_and_verify_pack(git_dir: Path, idx: Path) -> str:
+    """Run ``git fsck --full --strict`` on the repo and ``git verify-pack -v`` on one index; both must pass.
+
+    Returns verify-pack's listing (one line per object, then the pack's verdict).
+    """
+    done = subprocess.run([_git(), "fsck", "--full", "--strict"], cwd=git_dir, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run([_git(), "verify-pack", "-v", str(idx)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 def _objects() -> tuple[list[Blob], Tree, Commit]:
     rnd = random.Random(3)
     blobs = [Blob.from_string(rnd.randbytes(n)) for n in SIZES]
@@ -79,12 +92,8 @@ def test_written_pack_is_seen_by_the_open_store_and_a_fresh_repo(tmp_path: Path)
     assert len(list(pack_dir.iterdir())) == 2
     fresh.close()
     repo.close()
-    done = subprocess.run([_git(), "fsck", "--full", "--strict"], cwd=tmp_path / "r.git", capture_output=True,
-                          text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    done = subprocess.run([_git(), "verify-pack", "-v", str(pack_dir / f"{name}.idx")], capture_output=True,
-                          text=True, timeout=60)
-    assert done.returncode == 0 and "ok" in done.stdout.splitlines()[-1], done.stderr
+    listing = _git_fsck_and_verify_pack(tmp_path / "r.git", pack_dir / f"{name}.idx")
+    assert "ok" in listing.splitlines()[-1]
 
 
 def test_clone_over_smart_http_after_packed_commits(hub: HubProcess, repo_factory: Callable[..., str],
@@ -134,13 +143,8 @@ def test_pack_writer_without_a_count_patches_the_header_and_satisfies_git(tmp_pa
     assert repo.object_store[blobs[-1].id].as_raw_string() == blobs[-1].as_raw_string()
     repo.refs[b"refs/heads/main"] = commit.id
     repo.close()
-    done = subprocess.run([_git(), "fsck", "--full", "--strict"], cwd=tmp_path / "r.git", capture_output=True,
-                          text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    done = subprocess.run([_git(), "verify-pack", "-v", str(pack_dir / f"{name}.idx")], capture_output=True,
-                          text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    assert sum(" blob " in line for line in done.stdout.splitlines()) == len(blobs)  # the duplicate: once
+    listing = _git_fsck_and_verify_pack(tmp_path / "r.git", pack_dir / f"{name}.idx")
+    assert sum(" blob " in line for line in listing.splitlines()) == len(blobs)  # the duplicate: once
     with pytest.raises(ValueError, match="finished"):
         pack.add(Blob.from_string(b"late"))
 
