@@ -11,7 +11,8 @@ preupload batch of its own: its upload starts as soon as it is hashed), small fi
 together (``HashBatch``, one worker-thread call per preupload batch) — or, with
 ``sample_small_files`` (``upload_folder``), only sampled (``SampleBatch``: size and first 512
 bytes, all the preupload call needs), since a small file the Hub stores inline is sent whole
-anyway and needs no hash — and the commit waits only for its own group. Large uploads are split into groups of at most ``max_files_per_commit`` files and
+anyway and needs no hash — and the commit waits only for its own group. Large uploads are split
+into groups of at most ``max_files_per_commit`` files and
 ``max_inline_bytes_per_commit`` bytes of possibly-inline content (files up to
 ``INLINE_SIZE_HINT``, since the Hub sends larger ones to LFS whatever their type; a small binary
 file still counts, which can only make groups smaller). Commits run one after the other:
@@ -108,16 +109,12 @@ def _hash_nodes(graph: Graph, files: Sequence[FileToUpload], sample_small: bool)
     """One ``HashBatch`` (``SampleBatch`` if ``sample_small``) for the batch's small files (≤ ``BATCH_HASH_SIZE``),
     a ``HashFile`` per larger one."""
     small = list(dict.fromkeys(f.source for f in files if f.source.size <= BATCH_HASH_SIZE))
+    batch, single = (SampleBatch, SampleFile) if sample_small else (HashBatch, HashFile)
     nodes: list[LocalNode] = []
-    if sample_small:
-        if len(small) > 1:
-            nodes.append(graph.add(SampleBatch(sources=small)))
-        else:
-            nodes.extend(graph.add(SampleFile(source=source)) for source in small)
-    elif len(small) > 1:
-        nodes.append(graph.add(HashBatch(sources=small)))
+    if len(small) > 1:
+        nodes.append(graph.add(batch(sources=small)))
     else:
-        nodes.extend(graph.add(HashFile(source=source)) for source in small)
+        nodes.extend(graph.add(single(source=source)) for source in small)
     large = dict.fromkeys(f.source for f in files if f.source.size > BATCH_HASH_SIZE)
     nodes.extend(graph.add(HashFile(source=source)) for source in large)
     return nodes

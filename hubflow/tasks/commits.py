@@ -46,7 +46,7 @@ from hubflow._hashing import FileHashes
 from hubflow.errors import CommitConflictError, EntryNotFoundError, FileChangedError, HubConnectionError
 from hubflow.schema import CommitInfo, CommitResponse, RepoFile, RepoTreeEntry, commit_info_from_response
 from hubflow.tasks._base import Task
-from hubflow.tasks.hashing import HashFile, check_unchanged, hash_source_sync, read_chunks, read_whole
+from hubflow.tasks.hashing import HashFile, check_unchanged, hash_sources, read_chunks, read_whole
 from hubflow.tasks.lfs import FetchUploadModes, FileMode, FileToUpload, RepoTarget
 
 if TYPE_CHECKING:
@@ -236,9 +236,7 @@ class Commit(Task[CommitInfo], kw_only=True):
             and mode.remote_oid is not None and (hashes is None or not hashes.git_sha1)
         ]
         if missing:
-            sources = [self.additions[i].source for i in missing]
-            computed = await anyio.to_thread.run_sync(lambda: [hash_source_sync(s) for s in sources],
-                                                      limiter=ctx.thread_limiter)
+            computed = await hash_sources([self.additions[i].source for i in missing], ctx.thread_limiter)
             for i, hashes in zip(missing, computed, strict=True):
                 known[i] = hashes
         return known
@@ -422,12 +420,10 @@ class Commit(Task[CommitInfo], kw_only=True):
     async def _holds_content(self, ctx: Context, revision: str, lines: list[bytes | _Inline]) -> bool:
         expected: dict[str, tuple[str, str] | None] = {}  # path -> ("blob" | "lfs", id), None: deleted
         # Sampled files were never hashed: their blob ids are computed now (this check is the rare path).
-        sampled = [line for line in lines if isinstance(line, _Inline) and line.git_sha1 is None and line.addition]
-        computed = await anyio.to_thread.run_sync(
-            lambda: {line.path_in_repo: hash_source_sync(line.addition.source).git_sha1  # type: ignore[union-attr]
-                     for line in sampled},
-            limiter=ctx.thread_limiter,
-        ) if sampled else {}
+        sampled = [(line.path_in_repo, line.addition.source) for line in lines
+                   if isinstance(line, _Inline) and line.git_sha1 is None and line.addition is not None]
+        hashed = await hash_sources([source for _, source in sampled], ctx.thread_limiter) if sampled else []
+        computed = {path: hashes.git_sha1 for (path, _), hashes in zip(sampled, hashed, strict=True)}
         for line in lines:
             if isinstance(line, _Inline):
                 blob_id = line.git_sha1 or computed.get(line.path_in_repo)

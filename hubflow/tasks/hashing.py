@@ -22,11 +22,12 @@ import io
 import os
 import threading
 import uuid
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Sequence
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import anyio.to_thread
 import msgspec
+from anyio import CapacityLimiter
 
 from hubflow._hashing import CHUNK_SIZE, SAMPLE_SIZE, FileHashes, hash_file, hash_file_sync
 from hubflow.errors import FileChangedError
@@ -49,6 +50,7 @@ __all__ = [
     "check_unchanged",
     "file_source",
     "hash_source_sync",
+    "hash_sources",
     "memory_source",
     "read_chunks",
     "read_whole",
@@ -296,6 +298,16 @@ def hash_source_sync(source: Source, on_progress: Callable[[int], None] | None =
     hashes = hash_file_sync(source.path, on_progress)
     check_unchanged(source)  # a same-size rewrite during hashing moves the mtime
     return hashes
+
+
+async def hash_sources(sources: Sequence[Source], limiter: CapacityLimiter | None = None) -> list[FileHashes]:
+    """``hash_source_sync`` of each source, in one worker-thread call (one hop for many small files).
+
+    ```python
+    hashes = await hash_sources([file_source("a.bin"), file_source("b.txt")], limiter=ctx.thread_limiter)
+    ```
+    """
+    return await anyio.to_thread.run_sync(lambda: [hash_source_sync(source) for source in sources], limiter=limiter)
 
 
 class HashFile(Task[FileHashes], kw_only=True):

@@ -56,7 +56,7 @@ from hubflow.tasks.hashing import (
     SampleFile,
     Source,
     check_unchanged,
-    hash_source_sync,
+    hash_sources,
     read_chunks,
 )
 
@@ -199,9 +199,7 @@ class FetchUploadModes(Task[list[FileMode]], kw_only=True):
                     if isinstance(h, FileSample) and h.size and r.upload_mode == "lfs" and not r.should_ignore]
         computed: dict[int, FileHashes] = {}
         if unhashed:
-            sources = [self.files[i].source for i in unhashed]
-            hashed_now = await anyio.to_thread.run_sync(lambda: [hash_source_sync(s) for s in sources],
-                                                        limiter=ctx.thread_limiter)
+            hashed_now = await hash_sources([self.files[i].source for i in unhashed], ctx.thread_limiter)
             computed = dict(zip(unhashed, hashed_now, strict=True))
         modes: list[FileMode] = []
         lfs: list[LfsItem] = []
@@ -432,8 +430,3 @@ class CompleteLfsMultipart(Task[str], kw_only=True):
 def _hashed_or_sampled(ctx: Context, source: Source) -> FileHashes | FileSample:
     hashed = ctx.result_if_done(HashFile(source=source))
     return hashed if hashed is not None else ctx.result_of(SampleFile(source=source))
-
-
-def hashes_of(ctx: Context, files: list[FileToUpload]) -> list[FileHashes]:
-    """The ``HashFile`` results of ``files`` (they must have finished)."""
-    return [ctx.result_of(HashFile(source=f.source)) for f in files]
