@@ -145,14 +145,15 @@ class PackWriter:
 
     def _write(self, parts: Sequence[bytes | memoryview]) -> int:
         # Buffered: parts are written ~1 MiB at a time (one writev per ~30 small blobs, not per blob).
-        crc = 0
+        crc = size = 0
         for part in parts:
             crc = binascii.crc32(part, crc)
             if self._checksum is not None:
                 self._checksum.update(part)
-            self._pending_bytes += len(part)
+            size += len(part)
         self._pending.extend(parts)
-        self._offset += sum(len(p) for p in parts)
+        self._pending_bytes += size
+        self._offset += size
         if self._pending_bytes >= _FLUSH_SIZE:
             self.flush()
         return crc
