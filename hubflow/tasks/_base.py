@@ -81,6 +81,7 @@ class _TaskMeta(msgspec.StructMeta):
     def __new__(mcls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any) -> Any:
         kwargs.setdefault("frozen", True)
         kwargs.setdefault("kw_only", True)
+        kwargs.setdefault("dict", True)  # room for cached properties (``key``); never encoded
         return super().__new__(mcls, name, bases, namespace, **kwargs)
 
 
@@ -104,9 +105,9 @@ class Task(msgspec.Struct, Generic[T], metaclass=_TaskMeta):
     token: str | bool | None = None
     """Per-call token override (``TokenArg``); None uses the client's settings."""
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
-        """Stable identity: sha256 of the qualified class name and the msgspec encoding."""
+        """Stable identity: sha256 of the qualified class name and the msgspec encoding (computed once: nodes are frozen)."""
         cls = type(self)
         digest = hashlib.sha256(f"{cls.__module__}.{cls.__qualname__}".encode())
         digest.update(b"\0")

@@ -24,6 +24,7 @@ graph.add_edge(modes, barrier)
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import math
 from collections.abc import AsyncGenerator, Hashable
@@ -338,7 +339,7 @@ class UploadLfsObject(Task[str], kw_only=True):
     verify_href: str | None = None
     target: RepoTarget | None = None
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         return _content_key(self, (self.item, self.target))
 
@@ -368,7 +369,7 @@ class UploadLfsPart(Task[str], kw_only=True):
     length: int
     href: str
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         return _content_key(self, (self.item, self.part_number, self.start, self.length))
 
@@ -402,7 +403,7 @@ class CompleteLfsMultipart(Task[str], kw_only=True):
     verify_href: str | None = None
     target: RepoTarget | None = None
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         return _content_key(self, (self.item, self.target, len(self.parts)))
 
