@@ -123,10 +123,11 @@ class CommitsMixin(AsyncHfApiBase):
         parent_commit: str | None,
         token: TokenArg,
         split: bool = False,
-        sample_small_files: bool = False,
+        own_operations: bool = False,
     ) -> CommitInfo:
-        # ``split``: honour ``max_files_per_commit``; ``sample_small_files``: the operations are our own
-        # (upload_folder), so small files need not carry ``upload_info``: they are sampled, not hashed.
+        # ``split``: honour ``max_files_per_commit``; ``own_operations``: the operations were made here
+        # (upload_folder) and nobody sees them afterwards, so small files need not carry ``upload_info``
+        # (they are sampled, not hashed) and nothing the run learned is recorded on them.
         if not commit_message:
             raise ValueError("`commit_message` can't be empty, please pass a value.")
         if parent_commit is not None and not _COMMIT_OID.fullmatch(parent_commit):
@@ -173,16 +174,17 @@ class CommitsMixin(AsyncHfApiBase):
                 token=token,
                 max_files_per_commit=bounds[0],
                 max_inline_bytes_per_commit=bounds[1],
-                sample_small_files=sample_small_files,
+                sample_small_files=own_operations,
             )
             try:
                 results = await self._run_graph(plan.graph)
             except RepositoryNotFoundError as err:
                 err.append_to_message(_NO_REPO_HINT)
                 raise
-            self._record(pending, sources, plan.modes, results)
-            for op in adds:
-                op._is_committed = True
+            if not own_operations:
+                self._record(pending, sources, plan.modes, results)
+                for op in adds:
+                    op._is_committed = True
             info = results[plan.commits[-1]]
         finally:
             for source in sources:
@@ -374,7 +376,7 @@ class CommitsMixin(AsyncHfApiBase):
         return await self._commit(
             target, [*deletions, *adds], commit_message=commit_message or "Upload folder using huggingface_hub",
             commit_description=commit_description, parent_commit=parent_commit, token=token, split=True,
-            sample_small_files=True,
+            own_operations=True,
         )
 
     async def delete_file(
