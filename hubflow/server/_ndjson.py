@@ -1,10 +1,9 @@
 """The commit NDJSON body: typed line values and a parser fed with batches of whole lines.
 
 Each line is ``{"key": ..., "value": {...}}``. The common line, an inline base64 file, is decoded
-in one pass (msgspec reads the JSON string straight into bytes: strict base64, padding required, no
+in one msgspec pass (content as a str), its content by pybase64 (SIMD; strict: padding required, no
 whitespace) and becomes a git blob (sha1 computed) right away. Any other line is decoded in two: the
-key with the value kept raw, then the value into the Struct of its kind (other encodings go through a
-str). Lines are decoded from slices of the batch, never copied out of it. Once a commit has more
+key with the value kept raw, then the value into the Struct of its kind. Lines are decoded from slices of the batch, never copied out of it. Once a commit has more
 than ``PACK_THRESHOLD`` blobs, they are written to the commit's pack as they are parsed (the ones
 held so far first) and only their ids are kept, so a parser fed from worker threads while the body
 is still arriving leaves only the trees, the commit object and the pack's count, trailer and index
@@ -22,7 +21,6 @@ git.commit(ref, ops, message, author=user, pack=parser.pack)  # then, in any cas
 
 from __future__ import annotations
 
-import binascii
 import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any, Literal
@@ -30,6 +28,7 @@ from typing import Any, Literal
 import anyio
 import anyio.to_thread
 import msgspec
+import pybase64
 from anyio.abc import ObjectSendStream
 from dulwich.object_store import DiskObjectStore
 from dulwich.objects import Blob
@@ -69,18 +68,10 @@ class FileValue(msgspec.Struct):
     encoding: str = "base64"
 
 
-class _Base64FileValue(msgspec.Struct):
-    # The common case decoded in one pass: msgspec reads the JSON string straight into bytes
-    # (strict base64: padding required, no whitespace), ~2x faster than a str then a2b_base64,
-    # and no intermediate str. Any other line falls back to FileValue.
-    path: str = ""
-    content: bytes = b""
-    encoding: str = "base64"
-
-
-class _Base64FileLine(msgspec.Struct):
+class _FileLine(msgspec.Struct):
+    # The common line decoded in one pass; any other key (or a bad value) falls back to _Line.
     key: Literal["file"]
-    value: _Base64FileValue
+    value: FileValue
 
 
 class LfsFileValue(msgspec.Struct):
@@ -103,7 +94,7 @@ class _Line(msgspec.Struct):
 
 
 _LINE = msgspec.json.Decoder(_Line)
-_FILE_LINE = msgspec.json.Decoder(_Base64FileLine)
+_FILE_LINE = msgspec.json.Decoder(_FileLine)
 _OBJECT = msgspec.json.Decoder(dict[str, Any])
 _VALUES: dict[str, msgspec.json.Decoder[Any]] = {
     "header": msgspec.json.Decoder(CommitHeader),
@@ -155,14 +146,13 @@ class CommitParser:
             start, n = end + 1, n + 1
 
     def _line(self, line: memoryview, n: int) -> None:
-        try:  # the common line, an inline base64 file, in one pass
+        try:  # the common line, an inline file, in one pass
             file = _FILE_LINE.decode(line)
-        except msgspec.DecodeError:  # another key or encoding, or an error: the general path says which
+        except msgspec.DecodeError:  # another key, or an error: the general path says which
             pass
         else:
-            if file.value.encoding == "base64":
-                self._file_data(clean_path(file.value.path), file.value.content)
-                return
+            self._file(file.value)
+            return
         try:
             item = _LINE.decode(line)
         except msgspec.DecodeError:  # not JSON, not an object, or no key/value
@@ -188,8 +178,8 @@ class CommitParser:
     def _file(self, value: FileValue) -> None:
         path = clean_path(value.path)
         if value.encoding == "base64":
-            try:
-                data = binascii.a2b_base64(value.content, strict_mode=True)
+            try:  # SIMD: ~7x faster than binascii (or msgspec reading the string as bytes)
+                data = pybase64.b64decode(value.content, validate=True)
             except ValueError:  # binascii.Error, or a non-ASCII string
                 raise bad_request(f"Invalid base64 content for {path}") from None
         else:
@@ -233,7 +223,7 @@ class CommitParser:
         try:
             store = git.repo.object_store
             assert isinstance(store, DiskObjectStore)
-            self.pack = pack = PackWriter(store)
+            self.pack = pack = PackWriter(store, background=True)  # framing and writes overlap parsing
         finally:
             git.close()
         for i in self._held:

@@ -30,7 +30,6 @@ commit = graph.add(Commit(target=target, commit_message="Add", additions=files, 
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from collections.abc import AsyncGenerator, AsyncIterator, Hashable
 from contextlib import aclosing
@@ -40,6 +39,7 @@ from urllib.parse import quote
 
 import anyio.to_thread
 import msgspec
+import pybase64
 
 from hubflow._constants import REPO_TYPE_PLURAL, REPO_TYPE_URL_PREFIX
 from hubflow._hashing import FileHashes
@@ -137,13 +137,13 @@ def _encode_whole(items: list[_Inline]) -> bytes:
             if sha1.hexdigest() != item.git_sha1:
                 raise _changed(item)
         head, tail = item.parts()
-        out += (head, base64.b64encode(data), tail)
+        out += (head, pybase64.b64encode(data), tail)
     return b"".join(out)
 
 
 def _sha1_encode(sha1: Any, chunk: bytes) -> bytes:
     sha1.update(chunk)
-    return base64.b64encode(chunk)
+    return pybase64.b64encode(chunk)
 
 
 class Commit(Task[CommitInfo], kw_only=True):
@@ -311,9 +311,9 @@ class Commit(Task[CommitInfo], kw_only=True):
                 pending += chunk
                 cut = len(pending) - len(pending) % 3
                 if cut:
-                    yield base64.b64encode(pending[:cut])
+                    yield pybase64.b64encode(pending[:cut])
                     pending = pending[cut:]
-        yield base64.b64encode(pending)
+        yield pybase64.b64encode(pending)
 
     async def _encode_batch(self, ctx: Context, items: list[_Inline]) -> bytes:
         # Checked before the batch leaves: a changed file stops the body before its end.

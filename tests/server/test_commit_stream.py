@@ -120,11 +120,13 @@ async def test_content_is_decoded_by_its_encoding(client: httpx.AsyncClient) -> 
         HEADER,
         line("file", {"path": "text.txt", "content": "aGk=", "encoding": "utf-8"}),  # valid base64, kept as text
         b'{"key": "file", "value": {"encoding": "base64", "content": "\\u0061Gk=", "path": "escaped.txt"}}',
+        b'{"key": "file", "value": {"content": "\\/\\/\\/\\/", "path": "slashes.bin"}}',  # JSON's escaped "/"
         line("file", {"path": "empty.txt", "content": ""}),
     ])
     r = await client.post(URL, content=body, headers=ALICE)
     assert r.status_code == 200, r.text
-    for path, data in [("text.txt", b"aGk="), ("escaped.txt", b"hi"), ("empty.txt", b"")]:
+    for path, data in [("text.txt", b"aGk="), ("escaped.txt", b"hi"), ("slashes.bin", b"\xff\xff\xff"),
+                       ("empty.txt", b"")]:
         assert (await client.get(f"/alice/m/resolve/main/{path}", headers=ALICE)).content == data
     r = await client.post(URL, content=b"\n".join([HEADER, line("file", {"path": "n.txt", "content": 5})]),
                           headers=ALICE)
