@@ -8,8 +8,8 @@ Entries are stored whole (no deltas) as zlib streams of *stored* blocks (level 0
 commit's content costs ~15 s/GB, and the local Hub trades disk for commit speed (large content is
 in LFS, outside git). Any git client reads such packs.
 
-A ``PackWriter`` can take objects as they arrive (a commit's blobs while its body is parsed) before
-their number is known: the header's object count is then a placeholder, patched by ``finish``,
+A ``PackWriter`` can take objects as they arrive (a commit's blobs while its body is parsed, framed
+and written by a thread of its own with ``background=True``) before their number is known: the header's object count is then a placeholder, patched by ``finish``,
 which hashes the file once for the trailer (sha1 from the page cache, ~2 GB/s: a pack's sha1 covers
 the header, so it cannot be computed before the count is known). Given the count up front, the
 trailer is hashed while writing and nothing is read back.
@@ -37,10 +37,12 @@ import binascii
 import hashlib
 import mmap
 import os
+import queue
 import struct
 import tempfile
+import threading
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from dulwich.file import GitFile
 from dulwich.object_store import PACK_MODE, DiskObjectStore
@@ -52,6 +54,8 @@ _ZLIB_HEADER = b"\x78\x01"  # deflate, 32 KiB window, "fastest" level hint; (0x7
 _IOV_MAX = 1024  # parts per writev call (Linux's IOV_MAX)
 _HEADER_SIZE = 12
 _FLUSH_SIZE = 1024 * 1024  # buffered parts are written once they reach this size
+_QUEUED_BATCHES = 4  # batches waiting for a background writer: bounds memory when the disk is slower
+_Entry = tuple[int, bytes, bytes]  # (type number, binary sha, raw content) of an object not written yet
 
 
 def _entry_parts(type_num: int, raw: bytes) -> list[bytes | memoryview]:
@@ -104,13 +108,59 @@ def _write_all(fd: int, parts: Sequence[bytes | memoryview]) -> None:
                 rest = rest[os.write(fd, rest) :]
 
 
+class _Writer(threading.Thread):
+    """Runs ``write(batch)`` for each submitted batch, in order, in its own thread.
+
+    The first error is kept: later batches are dropped, and ``submit`` or ``close`` raises it.
+    """
+
+    def __init__(self, write: Callable[[list[_Entry]], None]) -> None:
+        super().__init__(name="pack-writer", daemon=True)
+        self._write = write
+        self._queue: queue.Queue[list[_Entry] | None] = queue.Queue(maxsize=_QUEUED_BATCHES)
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        while (batch := self._queue.get()) is not None:
+            if self.error is None:
+                try:
+                    self._write(batch)
+                except BaseException as exc:  # kept for the caller's thread
+                    self.error = exc
+
+    def submit(self, batch: list[_Entry]) -> None:
+        if self.error is not None:
+            raise self.error
+        self._queue.put(batch)
+
+    def close(self) -> None:
+        """Wait until every batch is written; raise the first error."""
+        self._queue.put(None)
+        self.join()
+        if self.error is not None:
+            raise self.error
+
+    def cancel(self) -> None:
+        """Stop: batches not written yet are dropped (the pack is being discarded)."""
+        self.error = self.error or _Cancelled()
+        self._queue.put(None)
+        self.join()
+
+
+class _Cancelled(Exception):
+    pass
+
+
 class PackWriter:
     """A pack written object by object; visible only once ``finish`` renames it in with its index.
 
     ``count``: the number of objects, if known (the trailer is then hashed while writing);
     otherwise a placeholder is written and ``finish`` patches it and hashes the file once.
     Entries are buffered and written ~1 MiB at a time, one ``writev`` for many small objects
-    (``flush`` writes them now). Objects already added (same id) are skipped. Not thread-safe:
+    (``flush`` writes them now). With ``background``, a thread of the writer's own frames, checks
+    (adler32, crc32) and writes them, so the caller (a commit's parser) goes on with the next
+    objects meanwhile. Objects already added (same id) are skipped. ``add``/``flush``/``finish``:
     one thread at a time.
 
     ```python
@@ -120,7 +170,7 @@ class PackWriter:
     ```
     """
 
-    def __init__(self, store: DiskObjectStore, count: int | None = None) -> None:
+    def __init__(self, store: DiskObjectStore, count: int | None = None, *, background: bool = False) -> None:
         self.pack_dir = store.pack_dir
         self._fsync = store.fsync_object_files
         self._index_version = store.pack_index_version
@@ -135,9 +185,12 @@ class PackWriter:
         self._pending_bytes = 0
         self._closed = False
         self._write([b"PACK" + struct.pack(">LL", 2, count or 0)])
+        self._batch: list[_Entry] = []  # added, not handed to the background writer yet
+        self._batch_bytes = 0
+        self._writer = _Writer(self._write_batch) if background else None
 
     def __len__(self) -> int:
-        return len(self._index)
+        return len(self._ids)
 
     def __contains__(self, sha: bytes) -> bool:
         """Whether an object (hex sha) was added."""
@@ -155,14 +208,36 @@ class PackWriter:
         self._pending_bytes += size
         self._offset += size
         if self._pending_bytes >= _FLUSH_SIZE:
-            self.flush()
+            self._write_pending()
         return crc
 
-    def flush(self) -> None:
-        """Write the buffered entries now (they are written ~1 MiB at a time otherwise)."""
+    def _write_pending(self) -> None:
         if self._pending:
             _write_all(self._fd, self._pending)
             self._pending, self._pending_bytes = [], 0
+
+    def _append(self, type_num: int, sha: bytes, raw: bytes) -> None:
+        offset = self._offset
+        crc = self._write(_entry_parts(type_num, raw))
+        self._index.append((sha, offset, crc))
+
+    def _write_batch(self, batch: list[_Entry]) -> None:
+        for entry in batch:
+            self._append(*entry)
+        self._write_pending()
+
+    def _hand_over(self) -> None:
+        assert self._writer is not None
+        if self._batch:
+            batch, self._batch, self._batch_bytes = self._batch, [], 0
+            self._writer.submit(batch)
+
+    def flush(self) -> None:
+        """Write the buffered entries now, or hand them to the background writer (they go ~1 MiB at a time otherwise)."""
+        if self._writer is not None:
+            self._hand_over()
+        else:
+            self._write_pending()
 
     def add(self, obj: ShaFile) -> None:
         """Append ``obj`` as a stored entry (once per id)."""
@@ -171,10 +246,15 @@ class PackWriter:
             return
         if self._closed:
             raise ValueError("the pack is finished or aborted")
-        offset = self._offset
-        crc = self._write(_entry_parts(obj.type_num, obj.as_raw_string()))
         self._ids.add(sha)
-        self._index.append((binascii.unhexlify(sha), offset, crc))
+        raw = obj.as_raw_string()
+        if self._writer is None:
+            self._append(obj.type_num, binascii.unhexlify(sha), raw)
+            return
+        self._batch.append((obj.type_num, binascii.unhexlify(sha), raw))
+        self._batch_bytes += len(raw)
+        if self._batch_bytes >= _FLUSH_SIZE:
+            self._hand_over()
 
     def finish(self) -> str:
         """Complete the header and trailer, rename the pack in, write its index last; returns its base name.
@@ -185,7 +265,11 @@ class PackWriter:
             raise ValueError("the pack is finished or aborted")
         self._closed = True
         try:
-            self.flush()
+            if self._writer is not None:
+                self._hand_over()
+                writer, self._writer = self._writer, None
+                writer.close()
+            self._write_pending()
             if self._checksum is None:
                 os.pwrite(self._fd, struct.pack(">L", len(self._index)), 8)
                 # One pass over the file (page cache) through a mapping: no copy, the GIL released.
@@ -222,7 +306,10 @@ class PackWriter:
             self._discard()
 
     def _discard(self) -> None:
-        self._pending, self._pending_bytes = [], 0
+        self._batch, self._pending, self._pending_bytes = [], [], 0
+        if self._writer is not None:  # stopped before its descriptor is closed
+            writer, self._writer = self._writer, None
+            writer.cancel()
         if self._fd >= 0:  # -1 once closed: never close a descriptor number another thread reuses
             fd, self._fd = self._fd, -1
             os.close(fd)

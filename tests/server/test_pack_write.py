@@ -122,13 +122,16 @@ def test_clone_over_smart_http_after_packed_commits(hub: HubProcess, repo_factor
     assert done.returncode == 0, done.stderr
 
 
-def test_pack_writer_without_a_count_patches_the_header_and_satisfies_git(tmp_path: Path) -> None:
+@pytest.mark.parametrize("background", [False, True], ids=["inline", "background-writer"])
+def test_pack_writer_without_a_count_patches_the_header_and_satisfies_git(tmp_path: Path, background: bool) -> None:
     repo = Repo.init_bare(str(tmp_path / "r.git"), mkdir=True)
     blobs, tree, commit = _objects()
-    pack = PackWriter(repo.object_store)  # objects as they come: count unknown until finish
+    pack = PackWriter(repo.object_store, background=background)  # objects as they come: count unknown until finish
     pack_dir = tmp_path / "r.git" / "objects" / "pack"
-    for blob in blobs:
+    for i, blob in enumerate(blobs):
         pack.add(blob)
+        if i % 3 == 2:
+            pack.flush()  # a parser's batch ends: written now, or handed to the background writer
     pack.add(blobs[3])  # the same id again: written once
     assert len(pack) == len(blobs) and blobs[3].id in pack
     assert [p.name[:9] for p in pack_dir.iterdir()] == ["tmp_pack_"]  # nothing visible yet
@@ -149,13 +152,15 @@ def test_pack_writer_without_a_count_patches_the_header_and_satisfies_git(tmp_pa
         pack.add(Blob.from_string(b"late"))
 
 
-def test_pack_writer_abort_and_a_wrong_count_leave_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("background", [False, True], ids=["inline", "background-writer"])
+def test_pack_writer_abort_and_a_wrong_count_leave_nothing(tmp_path: Path, background: bool) -> None:
     repo = Repo.init_bare(str(tmp_path / "r.git"), mkdir=True)
     blobs, tree, commit = _objects()
     pack_dir = tmp_path / "r.git" / "objects" / "pack"
-    pack = PackWriter(repo.object_store)
+    pack = PackWriter(repo.object_store, background=background)
     for blob in blobs:
         pack.add(blob)
+        pack.flush()
     pack.abort()
     pack.abort()  # idempotent
     assert list(pack_dir.iterdir()) == []
@@ -164,6 +169,35 @@ def test_pack_writer_abort_and_a_wrong_count_leave_nothing(tmp_path: Path) -> No
     with pytest.raises(ValueError, match="header says 3 objects, 2 were added"):
         write_pack(repo.object_store, [tree, commit, tree])  # duplicates: the announced count is wrong
     assert list(pack_dir.iterdir()) == []
+    repo.close()
+
+
+def test_a_background_write_error_is_raised_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hubflow.server._pack as pack_module
+
+    repo = Repo.init_bare(str(tmp_path / "r.git"), mkdir=True)
+    blobs = _objects()[0]
+    pack_dir = tmp_path / "r.git" / "objects" / "pack"
+    pack = PackWriter(repo.object_store, background=True)
+    pack.add(blobs[0])
+    pack.flush()
+    real_write_all = pack_module._write_all
+
+    def disk_full(fd: int, parts: list[bytes]) -> None:  # injected fault: the second write fails
+        monkeypatch.setattr(pack_module, "_write_all", real_write_all)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pack_module, "_write_all", disk_full)
+    with pytest.raises(OSError, match="No space left"):  # at the next hand-over, or at the latest by finish
+        for blob in blobs[1:]:
+            pack.add(blob)
+            pack.flush()
+        pack.finish()
+    pack.abort()  # what the commit parser's close() does (a no-op once finish discarded the pack)
+    assert list(pack_dir.iterdir()) == []  # the temporary pack is removed
+    assert blobs[0].id not in repo.object_store
     repo.close()
 
 
