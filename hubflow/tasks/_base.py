@@ -71,6 +71,15 @@ def _struct_fields(cls: type[msgspec.Struct]) -> tuple[tuple[str, str], ...]:
     return tuple(zip(cls.__struct_fields__, cls.__struct_encode_fields__, strict=True))
 
 
+_ENCODER = msgspec.json.Encoder()
+
+
+@functools.cache
+def _class_digest(cls: type) -> Any:
+    # sha256 fed with the qualified class name and a NUL: each key copies it, then adds the encoding.
+    return hashlib.sha256(f"{cls.__module__}.{cls.__qualname__}\0".encode())
+
+
 class _TaskMeta(msgspec.StructMeta):
     """Makes every subclass frozen and keyword-only without repeating the class options.
 
@@ -81,7 +90,7 @@ class _TaskMeta(msgspec.StructMeta):
     def __new__(mcls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any) -> Any:
         kwargs.setdefault("frozen", True)
         kwargs.setdefault("kw_only", True)
-        kwargs.setdefault("dict", True)  # room for cached properties (``key``); never encoded
+        kwargs.setdefault("dict", True)  # room for the cached ``key``; never encoded
         return super().__new__(mcls, name, bases, namespace, **kwargs)
 
 
@@ -105,14 +114,19 @@ class Task(msgspec.Struct, Generic[T], metaclass=_TaskMeta):
     token: str | bool | None = None
     """Per-call token override (``TokenArg``); None uses the client's settings."""
 
-    @functools.cached_property
+    @property
     def key(self) -> str:
-        """Stable identity: sha256 of the qualified class name and the msgspec encoding (computed once: nodes are frozen)."""
-        cls = type(self)
-        digest = hashlib.sha256(f"{cls.__module__}.{cls.__qualname__}".encode())
-        digest.update(b"\0")
-        digest.update(msgspec.json.encode(self))
-        return digest.hexdigest()[:32]
+        """Stable identity: sha256 of the qualified class name and the msgspec encoding.
+
+        Computed once per node (nodes are frozen) and kept in the instance's ``__dict__``, which
+        msgspec never encodes (not ``functools.cached_property``: on Python 3.11 it takes a lock).
+        """
+        cached: str | None = self.__dict__.get("_key")
+        if cached is None:
+            digest = _class_digest(type(self)).copy()
+            digest.update(_ENCODER.encode(self))
+            cached = self.__dict__["_key"] = digest.hexdigest()[:32]
+        return cached
 
     @property
     def kind(self) -> str:

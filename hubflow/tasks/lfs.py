@@ -24,7 +24,6 @@ graph.add_edge(modes, barrier)
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import math
 from collections.abc import AsyncGenerator, Hashable
@@ -339,7 +338,7 @@ class UploadLfsObject(Task[str], kw_only=True):
     verify_href: str | None = None
     target: RepoTarget | None = None
 
-    @functools.cached_property
+    @property
     def key(self) -> str:
         return _content_key(self, (self.item, self.target))
 
@@ -369,7 +368,7 @@ class UploadLfsPart(Task[str], kw_only=True):
     length: int
     href: str
 
-    @functools.cached_property
+    @property
     def key(self) -> str:
         return _content_key(self, (self.item, self.part_number, self.start, self.length))
 
@@ -403,7 +402,7 @@ class CompleteLfsMultipart(Task[str], kw_only=True):
     verify_href: str | None = None
     target: RepoTarget | None = None
 
-    @functools.cached_property
+    @property
     def key(self) -> str:
         return _content_key(self, (self.item, self.target, len(self.parts)))
 
