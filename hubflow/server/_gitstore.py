@@ -18,7 +18,7 @@ import shutil
 import stat
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -247,6 +247,29 @@ class GitRepo:
         if S_ISGITLINK(found[0]):
             return None
         return self._entry(path, *found)
+
+    def file_entries(self, commit: str, paths: Iterable[str]) -> dict[str, Entry]:
+        """The files among ``paths`` at ``commit`` (absent paths, directories and submodules left out).
+
+        Each directory is looked up once, not once per file (a preupload asks for 256 paths).
+        """
+        trees: dict[str, Tree | None] = {}
+        found: dict[str, Entry] = {}
+        for path in paths:
+            parent, _, name = path.rpartition("/")
+            if parent not in trees:
+                at = self._lookup(commit, parent)
+                trees[parent] = self._tree(at[1]) if at is not None and stat.S_ISDIR(at[0]) else None
+            tree = trees[parent]
+            if tree is None or not name:
+                continue
+            try:
+                mode, sha = tree[name.encode()]
+            except KeyError:
+                continue
+            if not stat.S_ISDIR(mode) and not S_ISGITLINK(mode):
+                found[path] = self._entry(path, mode, sha)
+        return found
 
     def list_tree(self, commit: str, path: str = "", *, recursive: bool = False) -> list[Entry] | None:
         """Entries under ``path`` (None if it is not a directory); recursive lists directories too."""

@@ -49,13 +49,15 @@ async def test_preupload_reports_oids_of_many_existing_paths(
     api.create_commit(repo, ops, commit_message="add")
     tree = {f.path: f.blob_id for f in api.list_repo_tree(repo, recursive=True) if hasattr(f, "blob_id")}
     files = [{"path": f"a/b{i % 3}/f{i}.txt", "sample": "", "size": 1} for i in range(30)]
-    files.append({"path": "a/b0/missing.txt", "sample": "", "size": 1})
+    # Not files: an absent one, a directory, a path below a file, a path in an absent directory.
+    absent = ["a/b0/missing.txt", "a/b1", "a/b0/f0.txt/x", "z/y/x.txt"]
+    files += [{"path": p, "sample": "", "size": 1} for p in absent]
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi_hub.app), base_url=asgi_hub.endpoint) as client:
         response = await client.post(f"/api/models/{repo}/preupload/main", json={"files": files},
                                      headers={"authorization": f"Bearer {token}"})
     answer = {f["path"]: f.get("oid") for f in response.json()["files"]}
-    assert answer == {**{p: tree[p] for p in answer if p in tree}, "a/b0/missing.txt": None}
-    assert len(answer) == 31
+    assert answer == {**{p: tree[p] for p in answer if p in tree}, **dict.fromkeys(absent)}
+    assert len(answer) == 34 and all(answer[f"a/b{i % 3}/f{i}.txt"] for i in range(30))
 
 
 @pytest.mark.anyio
