@@ -1,4 +1,4 @@
-"""Writing a commit's new objects as one git pack, indexed from what was written.
+"""Writing a commit's new objects as git packs, indexed from what was written.
 
 dulwich's ``add_objects`` writes a pack, then reads it back to index it (inflating every object and
 re-hashing the file). Here the writer already knows each object's sha, offset and crc32, so the
@@ -9,16 +9,20 @@ commit's content costs ~15 s/GB, and the local Hub trades disk for commit speed 
 in LFS, outside git). Any git client reads such packs.
 
 A ``PackWriter`` can take objects as they arrive (a commit's blobs while its body is parsed, framed
-and written by a thread of its own with ``background=True``) before their number is known: the header's object count is then a placeholder, patched by ``finish``,
-which hashes the file once for the trailer (sha1 from the page cache, ~2 GB/s: a pack's sha1 covers
-the header, so it cannot be computed before the count is known). Given the count up front, the
-trailer is hashed while writing and nothing is read back.
+and written by a thread of its own with ``background=True``) before their number is known: the
+header's object count is then a placeholder, patched when the pack is sealed, which hashes the file
+once for the trailer (sha1 from the page cache, ~2 GB/s: a pack's sha1 covers the header, so it
+cannot be computed before the count is known). So that this pass does not wait for the last object,
+a pack of unknown count is sealed once it holds ``SEGMENT_BYTES`` (32 MiB) and the next one begun,
+by the background thread while the body still arrives: a 65 MB commit is three packs, and only the
+last (~2 MB) is hashed after its last byte (~37 ms -> ~1 ms). Given the count up front, the single
+pack's trailer is hashed while writing and nothing is read back.
 
-Order on disk: the pack is written to ``objects/pack/tmp_pack_*``, renamed to ``pack-<name>.pack``,
-then its index is written (via a lock file renamed into place) last. dulwich and git only open a
+Order on disk: each pack is written to ``objects/pack/tmp_pack_*``, renamed to ``pack-<name>.pack``
+by ``finish``, then its index is written (via a lock file renamed into place) last. dulwich and git only open a
 pack whose ``.idx`` exists, so no reader ever sees a pack without its index; an open object store
 rescans the pack directory when an object is not in the packs it knows, so it finds the new one.
-``abort`` removes the temporary file: nothing of an unfinished pack is ever visible.
+``abort`` removes the temporary files: nothing of an unfinished pack is ever visible.
 
 ```python
 name = write_pack(repo.object_store, [blob, tree, commit])
@@ -27,7 +31,7 @@ assert commit.id in repo.object_store
 pack = PackWriter(repo.object_store)  # count unknown: objects written as they come
 pack.add(blob)
 pack.add(commit)
-pack.finish()  # or pack.abort()
+pack.finish()  # the packs' names; or pack.abort()
 ```
 """
 
@@ -43,6 +47,7 @@ import tempfile
 import threading
 import zlib
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 from dulwich.file import GitFile
 from dulwich.object_store import PACK_MODE, DiskObjectStore
@@ -54,6 +59,8 @@ _ZLIB_HEADER = b"\x78\x01"  # deflate, 32 KiB window, "fastest" level hint; (0x7
 _IOV_MAX = 1024  # parts per writev call (Linux's IOV_MAX)
 _HEADER_SIZE = 12
 _FLUSH_SIZE = 1024 * 1024  # buffered parts are written once they reach this size
+SEGMENT_BYTES = 32 * 1024 * 1024
+"""Size at which a pack of unknown count is sealed and the next one begun (see ``PackWriter``)."""
 _QUEUED_BATCHES = 4  # batches waiting for a background writer: bounds memory when the disk is slower
 _Entry = tuple[int, bytes, bytes]  # (type number, binary sha, raw content) of an object not written yet
 
@@ -152,42 +159,58 @@ class _Cancelled(Exception):
     pass
 
 
-class PackWriter:
-    """A pack written object by object; visible only once ``finish`` renames it in with its index.
+class _Sealed(NamedTuple):
+    tmp: str  # the finished temporary file, renamed in by ``PackWriter.finish``
+    entries: list[tuple[bytes, int, int]]  # (binary sha, offset, crc32), sorted
+    checksum: bytes  # the trailer: sha1 of everything before it
 
-    ``count``: the number of objects, if known (the trailer is then hashed while writing);
-    otherwise a placeholder is written and ``finish`` patches it and hashes the file once.
+
+class PackWriter:
+    """Objects written as packs, visible only once ``finish`` renames them in with their indexes.
+
+    ``count``: the number of objects, if known: one pack, its trailer hashed while writing.
+    Otherwise the header gets a placeholder, and each pack is sealed (count patched, the file
+    hashed once from the page cache) when it reaches ``segment_bytes`` and at ``finish``: a
+    large commit becomes a few packs, and only the last one is hashed after its last object.
     Entries are buffered and written ~1 MiB at a time, one ``writev`` for many small objects
     (``flush`` writes them now). With ``background``, a thread of the writer's own frames, checks
-    (adler32, crc32) and writes them, so the caller (a commit's parser) goes on with the next
-    objects meanwhile. Objects already added (same id) are skipped. ``add``/``flush``/``finish``:
+    (adler32, crc32), writes and seals them, so the caller (a commit's parser) goes on with the
+    next objects meanwhile. Objects already added (same id) are skipped. ``add``/``flush``/``finish``:
     one thread at a time.
 
     ```python
     pack = PackWriter(store)
     pack.add(blob)
-    name = pack.finish()
+    names = pack.finish()
     ```
     """
 
-    def __init__(self, store: DiskObjectStore, count: int | None = None, *, background: bool = False) -> None:
+    def __init__(
+        self, store: DiskObjectStore, count: int | None = None, *, background: bool = False,
+        segment_bytes: int = SEGMENT_BYTES,
+    ) -> None:
         self.pack_dir = store.pack_dir
         self._fsync = store.fsync_object_files
         self._index_version = store.pack_index_version
         os.makedirs(self.pack_dir, exist_ok=True)
-        self._fd, self._tmp = tempfile.mkstemp(dir=self.pack_dir, prefix="tmp_pack_")
         self._count = count
-        self._checksum = hashlib.sha1() if count is not None else None
-        self._index: list[tuple[bytes, int, int]] = []
+        self._segment_bytes = segment_bytes
         self._ids: set[bytes] = set()
-        self._offset = 0
-        self._pending: list[bytes | memoryview] = []  # parts not written yet
-        self._pending_bytes = 0
+        self._sealed: list[_Sealed] = []
         self._closed = False
-        self._write([b"PACK" + struct.pack(">LL", 2, count or 0)])
+        self._open_segment()
         self._batch: list[_Entry] = []  # added, not handed to the background writer yet
         self._batch_bytes = 0
         self._writer = _Writer(self._write_batch) if background else None
+
+    def _open_segment(self) -> None:
+        self._fd, self._tmp = tempfile.mkstemp(dir=self.pack_dir, prefix="tmp_pack_")
+        self._checksum = hashlib.sha1() if self._count is not None else None
+        self._index: list[tuple[bytes, int, int]] = []
+        self._offset = 0
+        self._pending: list[bytes | memoryview] = []  # parts not written yet
+        self._pending_bytes = 0
+        self._write([b"PACK" + struct.pack(">LL", 2, self._count or 0)])
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -217,9 +240,32 @@ class PackWriter:
             self._pending, self._pending_bytes = [], 0
 
     def _append(self, type_num: int, sha: bytes, raw: bytes) -> None:
+        if self._count is None and self._index and self._offset >= self._segment_bytes:
+            self._seal()
+            self._open_segment()
         offset = self._offset
         crc = self._write(_entry_parts(type_num, raw))
         self._index.append((sha, offset, crc))
+
+    def _seal(self) -> None:
+        """Finish the current file: count and trailer (hashed from the page cache if not while writing), closed."""
+        self._write_pending()
+        if self._checksum is None:
+            os.pwrite(self._fd, struct.pack(">L", len(self._index)), 8)
+            # One pass over the file (page cache) through a mapping: no copy, the GIL released.
+            with mmap.mmap(self._fd, self._offset, access=mmap.ACCESS_READ) as view:
+                checksum = hashlib.sha1(view).digest()
+        else:
+            if self._count != len(self._index):
+                raise ValueError(f"the header says {self._count} objects, {len(self._index)} were added")
+            checksum = self._checksum.digest()
+        _write_all(self._fd, [checksum])
+        if self._fsync:
+            os.fsync(self._fd)
+        fd, self._fd = self._fd, -1
+        os.close(fd)
+        self._index.sort()
+        self._sealed.append(_Sealed(self._tmp, self._index, checksum))
 
     def _write_batch(self, batch: list[_Entry]) -> None:
         for entry in batch:
@@ -256,10 +302,10 @@ class PackWriter:
         if self._batch_bytes >= _FLUSH_SIZE:
             self._hand_over()
 
-    def finish(self) -> str:
-        """Complete the header and trailer, rename the pack in, write its index last; returns its base name.
+    def finish(self) -> list[str]:
+        """Seal the last pack, rename each in, write its index last; returns their base names (in order).
 
-        If a pack of exactly these objects exists already, the new one is dropped.
+        A pack of exactly the same objects as one that exists already is dropped.
         """
         if self._closed:
             raise ValueError("the pack is finished or aborted")
@@ -269,38 +315,32 @@ class PackWriter:
                 self._hand_over()
                 writer, self._writer = self._writer, None
                 writer.close()
-            self._write_pending()
-            if self._checksum is None:
-                os.pwrite(self._fd, struct.pack(">L", len(self._index)), 8)
-                # One pass over the file (page cache) through a mapping: no copy, the GIL released.
-                with mmap.mmap(self._fd, self._offset, access=mmap.ACCESS_READ) as view:
-                    pack_sha = hashlib.sha1(view).digest()
-            else:
-                if self._count != len(self._index):
-                    raise ValueError(f"the header says {self._count} objects, {len(self._index)} were added")
-                pack_sha = self._checksum.digest()
-            _write_all(self._fd, [pack_sha])
-            if self._fsync:
-                os.fsync(self._fd)
-            fd, self._fd = self._fd, -1
-            os.close(fd)
-            self._index.sort()
-            # dulwich's naming (sha1 over the sorted object ids): a pack of the same objects has the same name.
-            base = os.path.join(self.pack_dir, "pack-" + iter_sha1(e[0] for e in self._index).decode("ascii"))
-            if os.path.exists(base + ".idx"):
-                os.remove(self._tmp)
-                return os.path.basename(base)
-            os.chmod(self._tmp, PACK_MODE)
-            os.replace(self._tmp, base + ".pack")
+            self._seal()
         except BaseException:
             self._discard()
             raise
-        with GitFile(base + ".idx", "wb", mask=PACK_MODE, fsync=self._fsync) as idx:
-            write_pack_index(idx, self._index, pack_sha, version=self._index_version)
-        return os.path.basename(base)
+        names: list[str] = []
+        while self._sealed:
+            sealed = self._sealed.pop(0)
+            try:
+                # dulwich's naming (sha1 over the sorted object ids): a pack of the same objects has the same name.
+                base = os.path.join(self.pack_dir, "pack-" + iter_sha1(e[0] for e in sealed.entries).decode("ascii"))
+                names.append(os.path.basename(base))
+                if os.path.exists(base + ".idx"):
+                    os.remove(sealed.tmp)
+                    continue
+                os.chmod(sealed.tmp, PACK_MODE)
+                os.replace(sealed.tmp, base + ".pack")
+            except BaseException:
+                self._sealed.append(sealed)
+                self._discard()
+                raise
+            with GitFile(base + ".idx", "wb", mask=PACK_MODE, fsync=self._fsync) as idx:
+                write_pack_index(idx, sealed.entries, sealed.checksum, version=self._index_version)
+        return names
 
     def abort(self) -> None:
-        """Remove the unfinished pack (no-op once finished or aborted)."""
+        """Remove the unfinished packs (no-op once finished or aborted)."""
         if not self._closed:
             self._closed = True
             self._discard()
@@ -313,8 +353,10 @@ class PackWriter:
         if self._fd >= 0:  # -1 once closed: never close a descriptor number another thread reuses
             fd, self._fd = self._fd, -1
             os.close(fd)
-        if os.path.exists(self._tmp):
-            os.remove(self._tmp)
+        for tmp in [self._tmp, *(sealed.tmp for sealed in self._sealed)]:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+        self._sealed = []
 
 
 def write_pack(store: DiskObjectStore, objects: Sequence[ShaFile]) -> str:
@@ -334,4 +376,4 @@ def write_pack(store: DiskObjectStore, objects: Sequence[ShaFile]) -> str:
     except BaseException:
         pack.abort()
         raise
-    return pack.finish()
+    return pack.finish()[0]  # a known count: one pack

@@ -138,7 +138,7 @@ def test_pack_writer_without_a_count_patches_the_header_and_satisfies_git(tmp_pa
     assert blobs[0].id not in repo.object_store
     pack.add(tree)
     pack.add(commit)
-    name = pack.finish()
+    [name] = pack.finish()  # ~0.6 MB: below the segment size, one pack
     assert sorted(p.name for p in pack_dir.iterdir()) == [f"{name}.idx", f"{name}.pack"]
     with PackData(str(pack_dir / f"{name}.pack"), object_format=repo.object_store.object_format) as data:
         data.check()  # the trailer covers the patched header
@@ -169,6 +169,47 @@ def test_pack_writer_abort_and_a_wrong_count_leave_nothing(tmp_path: Path, backg
     with pytest.raises(ValueError, match="header says 3 objects, 2 were added"):
         write_pack(repo.object_store, [tree, commit, tree])  # duplicates: the announced count is wrong
     assert list(pack_dir.iterdir()) == []
+    repo.close()
+
+
+@pytest.mark.parametrize("background", [False, True], ids=["inline", "background-writer"])
+def test_a_pack_of_unknown_count_is_sealed_in_segments(tmp_path: Path, background: bool) -> None:
+    # Past segment_bytes a pack is sealed (count, trailer) and the next begun: each is a valid pack.
+    repo = Repo.init_bare(str(tmp_path / "r.git"), mkdir=True)
+    blobs, tree, commit = _objects()
+    pack_dir = tmp_path / "r.git" / "objects" / "pack"
+    pack = PackWriter(repo.object_store, background=background, segment_bytes=150_000)
+    for obj in [*blobs, tree, commit]:
+        pack.add(obj)
+        pack.flush()
+    names = pack.finish()
+    assert len(names) >= 3 and len(set(names)) == len(names)
+    assert sorted(p.name for p in pack_dir.iterdir()) == sorted(f"{n}{ext}" for n in names for ext in (".idx", ".pack"))
+    counts = []
+    for name in names:
+        with PackData(str(pack_dir / f"{name}.pack"), object_format=repo.object_store.object_format) as data:
+            data.check()  # each trailer covers its own patched header
+            counts.append(len(data))
+    assert sum(counts) == len(blobs) + 2
+    for obj in [*blobs, tree, commit]:
+        assert repo.object_store[obj.id].as_raw_string() == obj.as_raw_string()
+    repo.refs[b"refs/heads/main"] = commit.id
+    repo.close()
+    for name in names:
+        _git_fsck_and_verify_pack(tmp_path / "r.git", pack_dir / f"{name}.idx")
+
+
+def test_an_aborted_pack_of_several_segments_leaves_nothing(tmp_path: Path) -> None:
+    repo = Repo.init_bare(str(tmp_path / "r.git"), mkdir=True)
+    blobs = _objects()[0]
+    pack_dir = tmp_path / "r.git" / "objects" / "pack"
+    pack = PackWriter(repo.object_store, segment_bytes=150_000)  # inline: sealed as the objects come
+    for blob in blobs:
+        pack.add(blob)
+    assert len(list(pack_dir.glob("tmp_pack_*"))) >= 3  # sealed segments and the current one
+    pack.abort()
+    assert list(pack_dir.iterdir()) == []  # sealed segments included: none was renamed in
+    assert all(blob.id not in repo.object_store for blob in blobs)
     repo.close()
 
 
