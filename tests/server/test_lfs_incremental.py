@@ -164,3 +164,24 @@ def test_running_hash_always_matches_the_bytes_on_disk(tmp_path: Path) -> None:
     on_disk = hashlib.sha256(data.read_bytes()[: running.covered]).hexdigest()
     assert running.hash.hexdigest() == on_disk
     assert running.covered in (0, CHUNK)
+
+
+async def test_a_basic_upload_in_tiny_chunks_is_stored_whole(tmp_path: Path) -> None:
+    # More body chunks in a batch than one pwritev takes (IOV_MAX 1024), empty ones included.
+    store = LfsStore(tmp_path / "lfs", b"secret")
+    data = random.Random(7).randbytes(600_000)
+    oid = hashlib.sha256(data).hexdigest()
+
+    async def chunks() -> AsyncIterator[bytes]:
+        pos = 0
+        for i in range(5000):
+            size = (i % 3) * 50  # 0, 50, 100 bytes
+            yield data[pos : pos + size]
+            pos += size
+        yield data[pos:]
+
+    await store.receive(oid, len(data), chunks())
+    assert store.path(oid).read_bytes() == data
+    with pytest.raises(Exception, match="larger than announced"):
+        await store.receive(oid, len(data) - 1, chunks())
+    assert [p.name for p in (tmp_path / "lfs").rglob("*") if p.is_file() and p.name != oid] == []
