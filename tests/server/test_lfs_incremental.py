@@ -185,3 +185,21 @@ async def test_a_basic_upload_in_tiny_chunks_is_stored_whole(tmp_path: Path) -> 
     with pytest.raises(Exception, match="larger than announced"):
         await store.receive(oid, len(data) - 1, chunks())
     assert [p.name for p in (tmp_path / "lfs").rglob("*") if p.is_file() and p.name != oid] == []
+
+
+async def test_an_object_stored_already_is_kept_and_the_new_copy_dropped(tmp_path: Path) -> None:
+    # The same bytes uploaded again (another repo): verified, then dropped; the stored file is not replaced.
+    store = LfsStore(tmp_path / "lfs", b"secret")
+    data = random.Random(8).randbytes(300_000)
+    oid = hashlib.sha256(data).hexdigest()
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield data
+
+    await store.receive(oid, len(data), chunks())
+    inode = store.path(oid).stat().st_ino
+    await store.receive(oid, len(data), chunks())
+    assert store.path(oid).stat().st_ino == inode and store.path(oid).read_bytes() == data
+    assert [p.name for p in (tmp_path / "lfs").rglob("*") if p.is_file() and p.name != oid] == []
+    with pytest.raises(Exception, match="verification failed"):  # still checked before being dropped
+        await store.receive(hashlib.sha256(b"other").hexdigest(), len(data), chunks())
