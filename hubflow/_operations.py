@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import io
 import os
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
 from hubflow._hashing import FileHashes
 from hubflow._validation import validate_path_in_repo
+
+if TYPE_CHECKING:
+    from hubflow.tasks.hashing import Source
 
 __all__ = ["CommitOperation", "CommitOperationAdd", "CommitOperationCopy", "CommitOperationDelete"]
 
@@ -107,6 +110,8 @@ class CommitOperationAdd:
     _remote_oid: str | None = field(default=None, init=False, repr=False)
     _is_uploaded: bool = field(default=False, init=False, repr=False)
     _is_committed: bool = field(default=False, init=False, repr=False)
+    _source: Source | None = field(default=None, init=False, repr=False, compare=False)
+    """Set by ``_of_listed_file``: the file as a folder listing just found it (path, size, mtime)."""
 
     def __post_init__(self) -> None:
         self.path_in_repo = _check_path(self.path_in_repo)
@@ -130,12 +135,30 @@ class CommitOperationAdd:
                 " If you passed a file-like object, make sure it is in binary mode."
             )
 
+    @classmethod
+    def _of_listed_file(cls, path_in_repo: str, source: Source) -> CommitOperationAdd:
+        """An addition of a regular file ``upload_folder``'s listing just found and stat-ed.
+
+        ``__post_init__`` is skipped: the listing checked the file (one ``stat`` per file, not
+        three), and the upload checks its identity again before reading it. The path in the
+        repo is validated as usual.
+        """
+        op = cls.__new__(cls)
+        op.__dict__.update(_ADD_DEFAULTS)
+        op.path_in_repo = _check_path(path_in_repo)
+        op.path_or_fileobj = source.path
+        op._source = source
+        return op
+
     @property
     def _local_oid(self) -> str | None:
         """The oid the Hub would report for this content: sha256 (LFS) or the git blob id (regular)."""
         if self.upload_info is None or self._upload_mode is None:
             return None
         return self.upload_info.sha256 if self._upload_mode == "lfs" else self.upload_info.git_sha1
+
+
+_ADD_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(CommitOperationAdd) if f.default is not MISSING}
 
 
 def _is_binary_file(obj: object) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from hubflow._validation import (
@@ -70,3 +72,18 @@ def test_repo_types() -> None:
     assert split_repo_type_prefix("alice/demo", "dataset") == ("alice/demo", "dataset")
     with pytest.raises(HFValidationError, match="prefix"):
         split_repo_type_prefix("datasets/alice/x", "model")
+
+
+def test_an_addition_made_from_a_folder_listing_equals_one_made_by_hand(tmp_path: Path) -> None:
+    # upload_folder's fast constructor: same fields and defaults as CommitOperationAdd(...), path still checked.
+    from hubflow._operations import CommitOperationAdd
+    from hubflow.tasks.hashing import file_source, listed_source
+
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"hello")
+    listed = CommitOperationAdd._of_listed_file("dir/a.txt", listed_source(str(path)))
+    assert listed == CommitOperationAdd(path_in_repo="dir/a.txt", path_or_fileobj=str(path))
+    assert (listed.upload_info, listed._is_uploaded, listed._is_committed) == (None, False, False)
+    assert listed._source == file_source(path)
+    with pytest.raises(HFValidationError, match=r"'\.\.' segment"):
+        CommitOperationAdd._of_listed_file("../a.txt", listed_source(str(path)))

@@ -49,7 +49,7 @@ from hubflow.pipelines.upload import (
 )
 from hubflow.schema import CommitInfo, RepoFile, RepoTreeEntry
 from hubflow.tasks.commits import CopySpec, DeleteSpec, PreuploadedFile
-from hubflow.tasks.hashing import HashFile, Source, file_source, memory_source, release_source
+from hubflow.tasks.hashing import HashFile, Source, file_source, listed_source, memory_source, release_source
 from hubflow.tasks.lfs import FileToUpload, RepoTarget
 
 __all__ = ["CommitsMixin"]
@@ -59,6 +59,8 @@ _NO_REPO_HINT = "\nNote: Creating a commit assumes that the repo already exists 
 
 
 def _source_of(op: CommitOperationAdd) -> Source:
+    if op._source is not None:  # made by upload_folder from its listing
+        return op._source
     content = op.path_or_fileobj
     if isinstance(content, (str, Path)):
         return file_source(content)
@@ -365,7 +367,7 @@ class CommitsMixin(AsyncHfApiBase):
         else:
             validate_path_in_repo(prefix)
         local = list_local_paths(folder, allow_patterns, ignore_patterns)
-        adds = [CommitOperationAdd(path_in_repo=f"{prefix}/{rel}" if prefix else rel, path_or_fileobj=path)
+        adds = [CommitOperationAdd._of_listed_file(f"{prefix}/{rel}" if prefix else rel, listed_source(path))
                 for rel, path in local]
         deletions: list[CommitOperation] = []
         if delete_patterns is not None:
