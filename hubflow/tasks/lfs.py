@@ -23,7 +23,6 @@ graph.add_edge(modes, barrier)
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import math
 from collections.abc import AsyncGenerator, Hashable
@@ -33,6 +32,7 @@ from urllib.parse import quote
 
 import anyio.to_thread
 import msgspec
+import pybase64
 
 from hubflow._constants import REPO_TYPE_PLURAL, REPO_TYPE_URL_PREFIX
 from hubflow._hashing import FileHashes
@@ -176,7 +176,7 @@ class FetchUploadModes(Task[list[FileMode]], kw_only=True):
         local = [_hashed_or_sampled(ctx, f.source) for f in self.files]
         request = PreuploadRequest(
             files=[
-                PreuploadFile(path=f.path_in_repo, sample=base64.b64encode(h.sample).decode(), size=h.size)
+                PreuploadFile(path=f.path_in_repo, sample=pybase64.b64encode_as_string(h.sample), size=h.size)
                 for f, h in zip(self.files, local, strict=True)
             ],
             git_ignore=msgspec.UNSET if self.git_ignore is None else self.git_ignore,
