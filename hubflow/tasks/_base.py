@@ -116,7 +116,7 @@ class Task(msgspec.Struct, Generic[T], metaclass=_TaskMeta):
 
     @property
     def key(self) -> str:
-        """Stable identity: sha256 of the qualified class name and the msgspec encoding.
+        """Stable identity: sha256 of the qualified class name and the msgspec encoding of ``key_identity()``.
 
         Computed once per node (nodes are frozen) and kept in the instance's ``__dict__``, which
         msgspec never encodes (not ``functools.cached_property``: on Python 3.11 it takes a lock).
@@ -124,9 +124,13 @@ class Task(msgspec.Struct, Generic[T], metaclass=_TaskMeta):
         cached: str | None = self.__dict__.get("_key")
         if cached is None:
             digest = _class_digest(type(self)).copy()
-            digest.update(_ENCODER.encode(self))
+            digest.update(_ENCODER.encode(self.key_identity()))
             cached = self.__dict__["_key"] = digest.hexdigest()[:32]
         return cached
+
+    def key_identity(self) -> Any:
+        """What ``key`` encodes: the whole node; a node keyed by its content alone returns less."""
+        return self
 
     @property
     def kind(self) -> str:

@@ -132,14 +132,6 @@ class LfsItem(msgspec.Struct, frozen=True, kw_only=True):
     size: int
 
 
-def _content_key(node: Task[Any], identity: Any) -> str:
-    cls = type(node)
-    digest = hashlib.sha256(f"{cls.__module__}.{cls.__qualname__}".encode())
-    digest.update(b"\0")
-    digest.update(msgspec.json.encode(identity))
-    return digest.hexdigest()[:32]
-
-
 class UploadsDone(Task[None], kw_only=True):
     """A barrier: the commit of ``group`` waits for it, and every LFS node is added before it."""
 
@@ -338,9 +330,8 @@ class UploadLfsObject(Task[str], kw_only=True):
     verify_href: str | None = None
     target: RepoTarget | None = None
 
-    @property
-    def key(self) -> str:
-        return _content_key(self, (self.item, self.target))
+    def key_identity(self) -> Any:
+        return (self.item, self.target)
 
     @property
     def label(self) -> str:
@@ -368,9 +359,8 @@ class UploadLfsPart(Task[str], kw_only=True):
     length: int
     href: str
 
-    @property
-    def key(self) -> str:
-        return _content_key(self, (self.item, self.part_number, self.start, self.length))
+    def key_identity(self) -> Any:
+        return (self.item, self.part_number, self.start, self.length)
 
     @property
     def label(self) -> str:
@@ -402,9 +392,8 @@ class CompleteLfsMultipart(Task[str], kw_only=True):
     verify_href: str | None = None
     target: RepoTarget | None = None
 
-    @property
-    def key(self) -> str:
-        return _content_key(self, (self.item, self.target, len(self.parts)))
+    def key_identity(self) -> Any:
+        return (self.item, self.target, len(self.parts))
 
     @property
     def label(self) -> str:
