@@ -78,11 +78,13 @@ class Results(Mapping[Task[Any], Any]):
     @overload
     def __getitem__(self, task: Any) -> Any: ...
     def __getitem__(self, task: Any) -> Any:
-        value = _by_node(self._by_node, task)  # also the values answered by batch nodes (``Task.provides``)
-        return self._values[task.key] if value is _MISSING else value
+        value = _lookup(self._by_node, self._values, task)  # also what batch nodes answered (``Task.provides``)
+        if value is _MISSING:
+            raise KeyError(task)
+        return value
 
     def __contains__(self, task: object) -> bool:
-        return _by_node(self._by_node, task) is not _MISSING or getattr(task, "key", None) in self._values
+        return _lookup(self._by_node, self._values, task) is not _MISSING
 
     def __iter__(self) -> Iterator[Task[Any]]:
         return (self._graph.get(key) for key in self._values)
@@ -94,11 +96,12 @@ class Results(Mapping[Task[Any], Any]):
 _MISSING: Any = object()
 
 
-def _by_node(index: dict[Any, Any], task: object) -> Any:
+def _lookup(by_node: dict[Any, Any], by_key: dict[str, Any], task: object) -> Any:
+    """A stored result (or provided value) of ``task``, else ``_MISSING``; a key is computed only for unhashable nodes."""
     try:
-        return index.get(task, _MISSING)
+        return by_node.get(task, _MISSING)  # every stored result of a hashable node is here
     except TypeError:  # a node with list fields is unhashable: found by key only
-        return _MISSING
+        return by_key.get(getattr(task, "key", ""), _MISSING)
 
 
 class _Execution:
@@ -178,16 +181,14 @@ class _Execution:
         return node
 
     def result_of(self, task: Task[Any]) -> Any:
-        value = self.result_if_done(task)
-        if value is None and task.key not in self.results:
+        value = _lookup(self.by_node, self.results, task)
+        if value is _MISSING:
             raise GraphError(f"{task.kind} ({task.label}) has not finished")
         return value
 
     def result_if_done(self, task: Task[Any]) -> Any:
-        try:
-            return self.by_node.get(task)  # every stored result of a hashable node is here
-        except TypeError:  # list fields: found by key only
-            return self.results.get(task.key)
+        value = _lookup(self.by_node, self.results, task)
+        return None if value is _MISSING else value
 
     def _store(self, task: Task[Any], key: str, result: Any) -> None:
         self.results[key] = result
