@@ -312,16 +312,22 @@ def _hash_and_pwrite(h: Any, fd: int, chunks: list[bytes], offset: int) -> None:
     _pwritev_all(fd, chunks, offset)
 
 
+def _pwrite_first(fd: int, buffers: list[memoryview], offset: int) -> int:
+    return os.pwrite(fd, buffers[0], offset)
+
+
+_PWRITEV = getattr(os, "pwritev", _pwrite_first)  # (older macOS has no pwritev: one buffer per call)
+
+
 def _pwritev_all(fd: int, chunks: list[bytes], offset: int) -> None:
-    if not hasattr(os, "pwritev"):  # (older macOS) one joined write
-        chunks = [b"".join(chunks)]
+    """Write ``chunks`` at ``offset``, ≤ IOV_MAX buffers per call; a short write resumes where it stopped."""
     views = [memoryview(c) for c in chunks if c]
-    while views:
-        group = views[:_IOV_MAX]
-        n = os.pwritev(fd, group, offset) if hasattr(os, "pwritev") else os.pwrite(fd, group[0], offset)
+    first = 0
+    while first < len(views):
+        n = _PWRITEV(fd, views[first : first + _IOV_MAX], offset)
         offset += n
-        while views and n >= len(views[0]):  # drop what was written; a short write resumes mid-chunk
-            n -= len(views[0])
-            views.pop(0)
+        while n and n >= len(views[first]):  # skip the buffers written whole
+            n -= len(views[first])
+            first += 1
         if n:
-            views[0] = views[0][n:]
+            views[first] = views[first][n:]
