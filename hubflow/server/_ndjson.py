@@ -3,12 +3,13 @@
 Each line is ``{"key": ..., "value": {...}}``. The common line, an inline base64 file, is decoded
 in one msgspec pass (content as a str), its content by pybase64 (SIMD; strict: padding required, no
 whitespace) and becomes a git blob (sha1 computed) right away. Any other line is decoded in two: the
-key with the value kept raw, then the value into the Struct of its kind. Lines are decoded from slices of the batch, never copied out of it. Once a commit has more
-than ``PACK_THRESHOLD`` blobs, they are written to the commit's pack as they are parsed (the ones
-held so far first) and only their ids are kept, so a parser fed from worker threads while the body
-is still arriving leaves only the trees, the commit object and the pack's count, trailer and index
-to write at the end. The pack stays a
-temporary file until the commit finishes it; ``close`` removes an unfinished one.
+key with the value kept raw, then the value into the Struct of its kind. Lines are decoded from
+slices of the batch, never copied out of it. Once a commit has more than ``PACK_THRESHOLD`` blobs,
+they go to the commit's pack as they are parsed (the ones held so far first; a thread of the pack's
+own frames and writes them) and only their ids are kept, so a parser fed from worker threads while
+the body is still arriving leaves only the trees, the commit object and the last pack's seal and
+indexes to write at the end. The packs stay temporary files until the commit finishes them;
+``close`` removes unfinished ones.
 
 ```python
 parser = CommitParser(hub, row)

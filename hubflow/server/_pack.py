@@ -19,9 +19,10 @@ last (~2 MB) is hashed after its last byte (~37 ms -> ~1 ms). Given the count up
 pack's trailer is hashed while writing and nothing is read back.
 
 Order on disk: each pack is written to ``objects/pack/tmp_pack_*``, renamed to ``pack-<name>.pack``
-by ``finish``, then its index is written (via a lock file renamed into place) last. dulwich and git only open a
-pack whose ``.idx`` exists, so no reader ever sees a pack without its index; an open object store
-rescans the pack directory when an object is not in the packs it knows, so it finds the new one.
+by ``finish``, then its index is written (via a lock file renamed into place) last. dulwich and git
+only open a pack whose ``.idx`` exists, so no reader ever sees a pack without its index; an open
+object store rescans the pack directory when an object is not in the packs it knows, so it finds
+the new one.
 ``abort`` removes the temporary files: nothing of an unfinished pack is ever visible.
 
 ```python
@@ -293,12 +294,12 @@ class PackWriter:
         if self._closed:
             raise ValueError("the pack is finished or aborted")
         self._ids.add(sha)
-        raw = obj.as_raw_string()
+        entry = (obj.type_num, binascii.unhexlify(sha), obj.as_raw_string())
         if self._writer is None:
-            self._append(obj.type_num, binascii.unhexlify(sha), raw)
+            self._append(*entry)
             return
-        self._batch.append((obj.type_num, binascii.unhexlify(sha), raw))
-        self._batch_bytes += len(raw)
+        self._batch.append(entry)
+        self._batch_bytes += len(entry[2])
         if self._batch_bytes >= _FLUSH_SIZE:
             self._hand_over()
 
