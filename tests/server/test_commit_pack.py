@@ -15,14 +15,15 @@ from hubflow import CommitOperationAdd, HfApi
 from hubflow.testing import LocalHub
 
 
-def _api(asgi_hub: LocalHub, token: str) -> HfApi:
-    return HfApi(endpoint=asgi_hub.endpoint, token=token, transport=httpx.ASGITransport(app=asgi_hub.app))
+def _api_and_new_repo(asgi_hub: LocalHub, token: str, repo_factory: Callable[..., str]) -> tuple[HfApi, str]:
+    api = HfApi(endpoint=asgi_hub.endpoint, token=token, transport=httpx.ASGITransport(app=asgi_hub.app))
+    repo = repo_factory()
+    api.create_repo(repo)
+    return api, repo
 
 
 def test_large_commit_is_one_valid_pack(asgi_hub: LocalHub, token: str, repo_factory: Callable[..., str]) -> None:
-    api = _api(asgi_hub, token)
-    repo = repo_factory()
-    api.create_repo(repo)
+    api, repo = _api_and_new_repo(asgi_hub, token, repo_factory)
     ops = [CommitOperationAdd(path_in_repo=f"d{i % 7}/f{i}.txt", path_or_fileobj=f"file {i}\n".encode() * (i + 1))
            for i in range(260)]
     api.create_commit(repo, ops, commit_message="many")
@@ -42,9 +43,7 @@ def test_large_commit_is_one_valid_pack(asgi_hub: LocalHub, token: str, repo_fac
 async def test_preupload_reports_oids_of_many_existing_paths(
     asgi_hub: LocalHub, token: str, repo_factory: Callable[..., str]
 ) -> None:
-    api = _api(asgi_hub, token)
-    repo = repo_factory()
-    api.create_repo(repo)
+    api, repo = _api_and_new_repo(asgi_hub, token, repo_factory)
     ops = [CommitOperationAdd(path_in_repo=f"a/b{i % 3}/f{i}.txt", path_or_fileobj=f"{i}".encode()) for i in range(30)]
     api.create_commit(repo, ops, commit_message="add")
     tree = {f.path: f.blob_id for f in api.list_repo_tree(repo, recursive=True) if hasattr(f, "blob_id")}
@@ -65,9 +64,7 @@ async def test_preupload_answers_modes_and_names_bad_entries(
     asgi_hub: LocalHub, token: str, repo_factory: Callable[..., str]
 ) -> None:
     # The common body is decoded in one msgspec pass; what it refuses gets a 400 naming the fault.
-    api = _api(asgi_hub, token)
-    repo = repo_factory()
-    api.create_repo(repo)
+    repo = _api_and_new_repo(asgi_hub, token, repo_factory)[1]
     url = f"/api/models/{repo}/preupload/main"
     headers = {"authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi_hub.app), base_url=asgi_hub.endpoint) as client:
