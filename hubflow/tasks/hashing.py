@@ -91,9 +91,7 @@ def file_source(path: str | os.PathLike[str]) -> Source:
     file_source("model.safetensors").size
     ```
     """
-    resolved = os.path.abspath(path)  # os.path, not pathlib: ~4x cheaper per file (2,000-file folders)
-    stat = os.stat(resolved)
-    return Source(path=resolved, size=stat.st_size, mtime_ns=stat.st_mtime_ns, inode=stat.st_ino)
+    return listed_source(os.path.abspath(path))  # os.path, not pathlib: ~4x cheaper per file (2,000-file folders)
 
 
 def listed_source(path: str) -> Source:
