@@ -18,7 +18,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -43,6 +43,10 @@ CREATE TABLE IF NOT EXISTS repos (
     sha TEXT, UNIQUE (type, namespace, name)
 );
 CREATE INDEX IF NOT EXISTS repos_by_type ON repos (type, id);
+CREATE INDEX IF NOT EXISTS repos_by_likes ON repos (type, likes, id);
+CREATE INDEX IF NOT EXISTS repos_by_downloads ON repos (type, downloads, id);
+CREATE INDEX IF NOT EXISTS repos_by_created ON repos (type, created_at, id);
+CREATE INDEX IF NOT EXISTS repos_by_modified ON repos (type, last_modified, id);
 CREATE TABLE IF NOT EXISTS discussions (
     repo_id INTEGER NOT NULL, num INTEGER NOT NULL, title TEXT NOT NULL, author TEXT NOT NULL,
     status TEXT NOT NULL, is_pr INTEGER NOT NULL, base_ref TEXT, created_at REAL NOT NULL,
@@ -153,6 +157,21 @@ _REPO_COLUMNS = ("id", "type", "namespace", "name", "private", "gated", "created
 # full repos row (as a tuple) -> RepoRow: listings decode each unchanged row once (tags JSON, dataclass)
 _ROWS: dict[tuple[Any, ...], RepoRow] = {}
 _ROWS_MAX = 100_000
+
+
+SORT_COLUMNS = {"createdAt": "created_at", "lastModified": "last_modified", "likes": "likes",
+                "downloads": "downloads", "trendingScore": ""}
+"""``sort`` values of the repo listings (wire names) -> the column they order by, descending.
+
+No trend is computed here: every repo's ``trendingScore`` is 0 (no column), so that order is newest first."""
+
+
+@dataclass(frozen=True)
+class ListCursor:
+    """Where a listing page starts: after the repo ``id`` (and its ``value`` of the sort column)."""
+
+    id: int
+    value: float = 0
 
 
 def _repo(row: sqlite3.Row) -> RepoRow:
@@ -293,22 +312,47 @@ class Database:
                 c.execute(f"DELETE FROM {table} WHERE {col} = ?", (repo_id,))
 
     def list_repos(
-        self, type_: str, *, after_id: int, limit: int, author: str | None, search: str | None, viewer: User | None,
-        viewer_orgs: list[str],
+        self, type_: str, *, after: ListCursor | None, limit: int, author: str | None, search: str | None,
+        viewer: User | None, viewer_orgs: list[str], tags: Sequence[str] = (), gated: bool | None = None,
+        sort: str | None = None,
     ) -> list[RepoRow]:
-        """Repos of one type visible to ``viewer``, in id order, starting after ``after_id`` (the cursor)."""
-        sql = f"SELECT {', '.join(_REPO_COLUMNS)} FROM repos WHERE type = ? AND id > ?"
-        args: list[Any] = [type_, after_id]
+        """One page of the repos of one type visible to ``viewer``, after ``after`` (the cursor).
+
+        Unsorted pages go in id order; ``sort`` (a column of ``SORT_COLUMNS``) goes descending, the
+        newest first among equals, as the Hub does. Every filter is in the query, so a page is full
+        unless it is the last one.
+        """
+        sql = f"SELECT {', '.join(_REPO_COLUMNS)} FROM repos WHERE type = ?"
+        args: list[Any] = [type_]
+        column = SORT_COLUMNS[sort] if sort else None
+        if after is not None:
+            if column is None:
+                sql += " AND id > ?"
+                args.append(after.id)
+            elif not column:
+                sql += " AND id < ?"
+                args.append(after.id)
+            else:
+                sql += f" AND ({column} < ? OR ({column} = ? AND id < ?))"
+                args += [after.value, after.value, after.id]
         if author:
             sql += " AND namespace = ?"
             args.append(author)
         if search:
             sql += " AND instr(lower(namespace || '/' || name), ?) > 0"
             args.append(search.lower())
+        for tag in tags:
+            sql += " AND EXISTS (SELECT 1 FROM json_each(repos.tags) WHERE value = ?)"
+            args.append(tag)
+        if gated is not None:
+            sql += " AND gated IS NOT NULL" if gated else " AND gated IS NULL"
         owners = [viewer.name, *viewer_orgs] if viewer else []
         sql += " AND (private = 0" + "".join(" OR namespace = ?" for _ in owners) + ")"
         args.extend(owners)
-        sql += " ORDER BY id LIMIT ?"
+        if column is None:
+            sql += " ORDER BY id LIMIT ?"
+        else:
+            sql += f" ORDER BY {column} DESC, id DESC LIMIT ?" if column else " ORDER BY id DESC LIMIT ?"
         args.append(limit)
         cursor = self._conn().cursor()
         cursor.row_factory = None  # plain tuples: hashable, so an unchanged row reuses its RepoRow

@@ -159,12 +159,10 @@ def search_spaces(ctx: Ctx) -> Response:
     include_non_running = ctx.flag("includeNonRunning")
     user = ctx.user
     orgs = [o["name"] for o in ctx.hub.db.orgs_of(user.name)] if user else []
-    rows = ctx.hub.db.list_repos("space", after_id=0, limit=10_000, author=None, search=None, viewer=user,
-                                 viewer_orgs=orgs)
+    rows = ctx.hub.db.list_repos("space", after=None, limit=10_000, author=None, search=None, viewer=user,
+                                 viewer_orgs=orgs, tags=sorted(filters))
     hits: list[tuple[float, int, dict[str, Any]]] = []
     for row in rows:
-        if filters and not filters <= set(row.tags):
-            continue
         git = ctx.hub.open_git(row)
         try:
             card = (card_data(git, row.sha) if row.sha else None) or {}

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import msgspec
 from starlette.responses import Response
 
-from hubflow.server._db import RepoRow, User, iso
+from hubflow.server._db import SORT_COLUMNS, ListCursor, RepoRow, User, iso
 from hubflow.server._errors import HubError, bad_request, repo_not_found, revision_not_found
 from hubflow.server._gitstore import GitRepo
 from hubflow.server._hub import Hub, default_gitattributes
@@ -231,6 +231,27 @@ _LIST_PAGES: dict[tuple[Any, ...], tuple[bytes, dict[str, str]]] = {}
 _LIST_PAGES_MAX = 256
 
 
+def _read_cursor(cursor: str | None, sort: str | None) -> ListCursor | None:
+    """The page start a ``cursor`` names (``None``: the first page); it must come from the same ``sort``."""
+    if not cursor:
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if data.get("sort") != sort:
+            raise ValueError("the cursor belongs to another sort order")
+        return ListCursor(id=int(data["after"]), value=float(data.get("value", 0)))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise bad_request("Invalid cursor") from None
+
+
+def _write_cursor(last: RepoRow, sort: str | None) -> str:
+    data: dict[str, Any] = {"after": last.id}
+    if sort is not None:
+        column = SORT_COLUMNS[sort]
+        data.update(sort=sort, value=getattr(last, column) if column else 0)
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode()
+
+
 @router.route("GET", "/api/{T}")
 def list_repos(ctx: Ctx) -> Response:
     type_ = REPO_TYPES[ctx.params["T"]]
@@ -238,33 +259,35 @@ def list_repos(ctx: Ctx) -> Response:
     asked = ctx.query("limit")
     if asked and asked.isdigit():
         limit = max(1, min(limit, int(asked)))
-    cursor = ctx.query("cursor")
-    after = 0
-    if cursor:
-        try:
-            after = int(json.loads(base64.urlsafe_b64decode(cursor.encode()))["after"])
-        except (ValueError, KeyError, TypeError):
-            raise bad_request("Invalid cursor") from None
+    sort = ctx.query("sort") or None  # ``direction`` is accepted and ignored: the Hub sorts descending
+    if sort is not None and (sort not in SORT_COLUMNS or (sort == "downloads" and type_ == "space")):
+        allowed = ", ".join(k for k in SORT_COLUMNS if not (k == "downloads" and type_ == "space"))
+        raise bad_request(f"Invalid sort {sort!r}: expected one of {allowed}")
+    after = _read_cursor(ctx.query("cursor"), sort)
     user = ctx.user
     orgs = [o["name"] for o in ctx.hub.db.orgs_of(user.name)] if user else []
     search = ctx.query("search")
-    filters = set(ctx.request.query_params.getlist("filter"))
+    q = ctx.request.query_params
+    # A pipeline tag is one of a model's tags (the card's ``pipeline_tag``), as on the Hub.
+    tags = sorted(set(q.getlist("filter") + q.getlist("pipeline_tag")))
+    gated = ctx.query("gated")
+    if gated is not None and gated.lower() not in ("true", "false"):
+        raise bad_request(f"Invalid gated {gated!r}: expected true or false")
     full = ctx.flag("full")
     expand = _expand_params(ctx) or None
     # A plain page depends only on the database: keep it encoded until anything is committed.
     cacheable = not full and expand is None and type_ != "space"
     # The path and the query (but its cursor, read as ``after``) fix everything else the page uses.
     key = (str(ctx.hub.db.path), ctx.hub.db.version(), user.name if user else None, tuple(orgs), ctx.base_url,
-           ctx.request.url.path, after, tuple((k, v) for k, v in ctx.request.query_params.multi_items() if k != "cursor"))
+           ctx.request.url.path, after, tuple((k, v) for k, v in q.multi_items() if k != "cursor"))
     if cacheable and (page := _LIST_PAGES.get(key)) is not None:
         return Response(page[0], headers=page[1], media_type="application/json")
     rows = ctx.hub.db.list_repos(
-        type_, after_id=after, limit=limit, author=ctx.query("author"), search=search, viewer=user, viewer_orgs=orgs
+        type_, after=after, limit=limit, author=ctx.query("author"), search=search, viewer=user, viewer_orgs=orgs,
+        tags=tags, gated=None if gated is None else gated.lower() == "true", sort=sort,
     )
     items = []
     for r in rows:
-        if filters and not filters <= set(r.tags):
-            continue
         git = ctx.hub.open_git(r) if full or (expand and "siblings" in expand) else None
         try:
             items.append(info_json(r, sha=r.sha, git=git, full=git is not None, expand=expand))
@@ -278,7 +301,7 @@ def list_repos(ctx: Ctx) -> Response:
     headers = {}
     if len(rows) == limit:
         params = [(k, v) for k, v in ctx.request.query_params.multi_items() if k != "cursor"]
-        next_cursor = base64.urlsafe_b64encode(json.dumps({"after": rows[-1].id}).encode()).decode()
+        next_cursor = _write_cursor(rows[-1], sort)
         params.append(("cursor", next_cursor))
         headers["Link"] = f'<{ctx.base_url}{ctx.request.url.path}?{urlencode(params)}>; rel="next"'
     # msgspec: a 1,000-repo page encodes ~10x faster than with json.dumps

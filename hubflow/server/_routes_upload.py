@@ -60,7 +60,8 @@ def card_data(git: GitRepo, sha: str) -> dict[str, Any] | None:
 
 
 def card_tags(card: dict[str, Any] | None) -> list[str]:
-    """Tags the Hub derives from card metadata (``tags``, ``license:``, ``language:``, ``library_name``)."""
+    """Tags the Hub derives from card metadata (``tags``, ``license:``, ``language:``, ``library_name``,
+    ``pipeline_tag``)."""
     if not card:
         return []
     def as_list(v: Any) -> list[str]:
@@ -70,6 +71,7 @@ def card_tags(card: dict[str, Any] | None) -> list[str]:
     tags += [f"license:{x}" for x in as_list(card.get("license"))]
     tags += [f"language:{x}" for x in as_list(card.get("language"))]
     tags += as_list(card.get("library_name"))
+    tags += as_list(card.get("pipeline_tag"))
     return list(dict.fromkeys(tags))
 
 

@@ -1,0 +1,177 @@
+"""Repo listings sorted and filtered by the Hub: ``sort``, tag / pipeline-tag filters, ``gated``.
+
+Every order and filter is applied by the local Hub's query, so pages stay full and the cursor
+walks a stable order across pages (pages of 5 here), for hubflow and for the official client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import huggingface_hub
+import pytest
+
+from hubflow import HfApi
+from hubflow.errors import BadRequestError
+from hubflow.server._db import Database
+from hubflow.testing import BOB_WRITE, HubProcess, LocalHub
+
+pytestmark = pytest.mark.timeout(60)
+
+
+class Requests:
+    """Counts the listing requests a client sends (an httpx event hook)."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+
+    async def __call__(self, request: httpx.Request) -> None:
+        self.paths.append(request.url.path)
+
+    def listings(self) -> int:
+        return sum(p.startswith("/api/models") and p.count("/") == 2 for p in self.paths)
+
+
+@pytest.fixture
+def local(tmp_path: Path) -> LocalHub:
+    return LocalHub(tmp_path / "hub", page_size=5)
+
+
+@pytest.fixture
+def api(local: LocalHub, token: str) -> Iterator[tuple[HfApi, Requests]]:
+    requests = Requests()
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=local.app),  # type: ignore[arg-type]
+        event_hooks={"request": [requests]},
+    )
+    with HfApi(endpoint=local.endpoint, token=token, client=client) as hf:
+        yield hf, requests
+        hf.portal.call(client.aclose)
+
+
+def _set(local: LocalHub, repo_id: str, **fields: object) -> None:
+    """Arrange counters no endpoint sets (downloads) straight in the Hub's database."""
+    namespace, name = repo_id.split("/")
+    db = Database(local.data_dir / "hub.db")
+    row = db.get_repo("model", namespace, name)
+    assert row is not None
+    db.update_repo(row.id, **fields)
+
+
+def _card(api: HfApi, repo_id: str, metadata: str) -> None:
+    api.upload_file(path_or_fileobj=f"---\n{metadata}\n---\n# card\n".encode(), path_in_repo="README.md",
+                    repo_id=repo_id)
+
+
+def test_sorted_listings_walk_every_page_in_descending_order(api: tuple[HfApi, Requests], local: LocalHub) -> None:
+    hf, requests = api
+    ids = [f"alice/s{i:02d}" for i in range(12)]
+    for i, repo_id in enumerate(ids):
+        hf.create_repo(repo_id)
+        _set(local, repo_id, likes=i % 4, downloads=(i * 7) % 5)
+    by_id = {repo_id: i for i, repo_id in enumerate(ids)}
+
+    likes = [m.id for m in hf.list_models(author="alice", sort="likes")]
+    # Descending, the newest first among equal counts (12 repos: three full pages of 5, 5, 2).
+    assert likes == sorted(ids, key=lambda r: (by_id[r] % 4, by_id[r]), reverse=True)
+    assert requests.listings() == 3
+    downloads = [(m.id, m.downloads) for m in hf.list_models(author="alice", sort="downloads")]
+    assert [d for _, d in downloads] == sorted((d for _, d in downloads), reverse=True)
+    assert sorted(r for r, _ in downloads) == sorted(ids)
+    assert [m.id for m in hf.list_models(author="alice", sort="created_at")] == ids[::-1]
+    assert [m.id for m in hf.list_models(author="alice", sort="trending_score")] == ids[::-1]
+
+    hf.upload_file(path_or_fileobj=b"new", path_in_repo="new.txt", repo_id="alice/s03")
+    assert next(iter(hf.list_models(author="alice", sort="last_modified"))).id == "alice/s03"
+    top = list(hf.list_models(author="alice", sort="likes", limit=2))
+    assert [m.id for m in top] == ["alice/s11", "alice/s07"]  # likes 3, newest first
+
+
+def test_likes_from_the_like_endpoint_order_the_listing(api: tuple[HfApi, Requests], local: LocalHub) -> None:
+    hf, _ = api
+    for name in ("one", "two", "none"):
+        hf.create_repo(f"alice/{name}")
+    with HfApi(endpoint=local.endpoint, token=BOB_WRITE, client=httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=local.app))) as bob:  # type: ignore[arg-type]
+        bob.like("alice/two")
+        bob.like("alice/one")
+    hf.like("alice/two")
+    assert [(m.id, m.likes) for m in hf.list_models(author="alice", sort="likes")] == [
+        ("alice/two", 2), ("alice/one", 1), ("alice/none", 0)
+    ]
+
+
+def test_filters_are_in_the_query_so_pages_stay_full(api: tuple[HfApi, Requests], local: LocalHub) -> None:
+    hf, requests = api
+    tagged = []
+    for i in range(14):
+        repo_id = f"alice/f{i:02d}"
+        hf.create_repo(repo_id)
+        if i % 2:
+            _set(local, repo_id, tags='["keep", "license:mit"]')
+            tagged.append(repo_id)
+    requests.paths.clear()
+    assert [m.id for m in hf.list_models(author="alice", filter="keep")] == tagged
+    assert requests.listings() == 2  # 7 matches: a full page of 5, then 2 (not 3 sparse pages)
+    assert [m.id for m in hf.list_models(filter=["keep", "license:mit"])] == tagged
+    assert list(hf.list_models(filter=["keep", "absent"])) == []
+
+
+def test_pipeline_tag_and_gated_filters(api: tuple[HfApi, Requests]) -> None:
+    hf, _ = api
+    for name in ("clf", "gen", "plain"):
+        hf.create_repo(f"alice/{name}")
+    _card(hf, "alice/clf", "pipeline_tag: text-classification\nlibrary_name: transformers")
+    _card(hf, "alice/gen", "pipeline_tag: text-generation")
+    hf.update_repo_settings("alice/gen", gated="manual")
+
+    found = list(hf.list_models(pipeline_tag="text-classification"))
+    assert [m.id for m in found] == ["alice/clf"]
+    assert {"text-classification", "transformers"} <= set(found[0].tags or [])
+    assert [m.id for m in hf.list_models(author="alice", gated=True)] == ["alice/gen"]
+    assert [m.id for m in hf.list_models(author="alice", gated=False)] == ["alice/clf", "alice/plain"]
+
+
+@pytest.mark.anyio
+async def test_bad_sort_cursor_and_gated_values_are_named(local: LocalHub) -> None:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=local.app),  # type: ignore[arg-type]
+                                 base_url=local.endpoint) as client:
+        for i in range(6):
+            response = await client.post("/api/repos/create", json={"name": f"b{i}"},
+                                         headers={"authorization": "Bearer hf_alice_write"})
+            assert response.status_code == 200, response.text
+        bad = await client.get("/api/models", params={"sort": "stars"})
+        assert bad.status_code == 400 and "stars" in bad.text and "likes" in bad.text
+        spaces = await client.get("/api/spaces", params={"sort": "downloads"})
+        assert spaces.status_code == 400 and "downloads" in spaces.text
+        assert (await client.get("/api/models", params={"gated": "maybe"})).status_code == 400
+        assert (await client.get("/api/models", params={"sort": "likes", "direction": "-1"})).status_code == 200
+        # A cursor is only valid for the order that made it.
+        first = await client.get("/api/models", params={"sort": "likes"})
+        next_url = first.links["next"]["url"]
+        assert (await client.get(next_url)).status_code == 200
+        cursor = httpx.URL(next_url).params["cursor"]
+        mixed = await client.get("/api/models", params={"sort": "createdAt", "cursor": cursor})
+        assert mixed.status_code == 400 and "cursor" in mixed.text
+        assert (await client.get("/api/models", params={"cursor": "not-base64!"})).status_code == 400
+
+
+def test_hubflow_rejects_a_bad_sort_with_a_typed_error(api: tuple[HfApi, Requests]) -> None:
+    hf, _ = api
+    with pytest.raises(BadRequestError, match="stars"):
+        list(hf.list_models(sort="stars"))
+
+
+def test_official_client_sees_the_same_order(hub: HubProcess, repo_factory: Callable[..., str]) -> None:
+    prefix = repo_factory("order").split("/")[1]
+    official = huggingface_hub.HfApi(endpoint=hub.endpoint, token="hf_alice_write")
+    made = []
+    for i in range(4):
+        made.append(official.create_repo(f"alice/{prefix}-{i}").repo_id)
+    with HfApi(endpoint=hub.endpoint, token="hf_alice_write") as ours:
+        ours.like(made[1])  # huggingface_hub 2.x has no like(); the Hub serves it
+        mine = [m.id for m in ours.list_models(search=prefix, sort="likes")]
+    theirs = [m.id for m in official.list_models(search=prefix, sort="likes")]
+    assert mine == theirs == [made[1], made[3], made[2], made[0]]
