@@ -198,9 +198,12 @@ def _reader(source: Source) -> tuple[Callable[[int, int], bytes], Callable[[], N
 async def read_chunks(
     source: Source, start: int = 0, length: int | None = None, chunk_size: int = CHUNK_SIZE
 ) -> AsyncGenerator[bytes, None]:
-    """Yield ``source[start:start+length]`` in chunks read in worker threads.
+    """Yield ``source[start:start+length]`` in chunks; a local file shorter than planned raises ``FileChangedError``.
 
-    A local file that is shorter than planned raises ``FileChangedError``.
+    A chunk the page cache already holds (a file just hashed or written) is copied on the
+    event loop without blocking (``preadv`` with ``RWF_NOWAIT``); any other chunk is read in a
+    worker thread, so a slow disk never stalls the loop. A thread hop costs as much CPU as the
+    copy of the MiB it carries, or more (0.1-0.3 ms measured on a 2-core VM).
 
     ```python
     async for chunk in read_chunks(source, start=0, length=1024):
@@ -208,18 +211,76 @@ async def read_chunks(
     ```
     """
     end = source.size if length is None else min(source.size, start + length)
-    read_at, close = await anyio.to_thread.run_sync(_reader, source)
+    cached: Callable[[int, int], bytes | None] | None = None
+    if source.in_memory or _RWF_NOWAIT is None:
+        read_at, close = await anyio.to_thread.run_sync(_reader, source)
+    else:
+        reader = _CachedReader(await anyio.to_thread.run_sync(_open_unchanged, source), min(chunk_size, end - start))
+        read_at, close, cached = reader.pread, reader.close, reader.cached
     try:
         offset = start
         while offset < end:
             size = min(chunk_size, end - offset)
-            chunk = await anyio.to_thread.run_sync(read_at, offset, size)
+            chunk = cached(offset, size) if cached is not None else None
+            if chunk is None:
+                chunk = await anyio.to_thread.run_sync(read_at, offset, size)
             if len(chunk) != size:
                 raise FileChangedError(f"{source.path} became shorter while it was uploaded.", source.path)
             offset += size
             yield chunk
     finally:
         close()
+
+
+_RWF_NOWAIT: int | None = getattr(os, "RWF_NOWAIT", None) if hasattr(os, "preadv") else None
+
+
+def _open_unchanged(source: Source) -> int:
+    """A descriptor of a local file, checked against ``source`` (size, mtime, inode) once open."""
+    try:
+        fd = os.open(source.path, os.O_RDONLY)
+    except FileNotFoundError:
+        raise _removed(source) from None
+    try:
+        _check_identity(source, os.fstat(fd))
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+class _CachedReader:
+    """Reads of one open file: ``cached`` copies what the page cache holds without blocking, ``pread`` blocks.
+
+    ``cached(offset, size)`` is ``None`` unless all ``size`` bytes are cached (then read them with
+    ``pread`` in a worker thread); one buffer is reused for every chunk. A file system that
+    refuses ``RWF_NOWAIT`` makes it ``None`` from then on.
+    """
+
+    def __init__(self, fd: int, size: int) -> None:
+        self.fd = fd
+        self.buffer = memoryview(bytearray(max(size, 0)))
+        self.nowait = True
+
+    def cached(self, offset: int, size: int) -> bytes | None:
+        if not self.nowait:
+            return None
+        view = self.buffer[:size]
+        try:
+            got = os.preadv(self.fd, [view], offset, _RWF_NOWAIT)  # type: ignore[arg-type]
+        except BlockingIOError:  # none of it is cached
+            return None
+        except OSError:  # EOPNOTSUPP, EINVAL: not on this file system
+            self.nowait = False
+            return None
+        return bytes(view) if got == size else None
+
+    def pread(self, offset: int, size: int) -> bytes:
+        return os.pread(self.fd, size, offset)
+
+    def close(self) -> None:
+        self.buffer.release()
+        os.close(self.fd)
 
 
 def _read_head(source: Source, size: int, *, recheck: bool = False) -> bytes:
