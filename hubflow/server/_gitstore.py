@@ -474,6 +474,90 @@ class GitRepo:
                 raise HubError(412, "The branch was updated concurrently; please retry")
             return commit.id.decode()
 
+    def drop_lfs_files(self, oids: set[str]) -> dict[str, str]:
+        """Rewrite every ref's history without the files whose LFS pointer names one of ``oids``.
+
+        Each commit keeps its message, author and times; a commit, tree or parent that does not
+        change keeps its id, and a folder left empty disappears. Returns the moved refs (ref →
+        new sha). All new objects are written before any ref moves; a ref that moved meanwhile
+        is a 412 (the others stay rewritten, as each is a valid history on its own).
+        """
+        with repo_lock(self.path):
+            store = self.repo.object_store
+            trees: dict[bytes, bytes | None] = {}
+            commits: dict[bytes, bytes] = {}
+            objects: list[ShaFile] = []
+
+            def tree(sha: bytes) -> bytes | None:
+                if sha in trees:
+                    return trees[sha]
+                new = Tree()
+                changed = False
+                for item in self._tree(sha).iteritems():
+                    kept: bytes | None = item.sha
+                    if stat.S_ISDIR(item.mode):
+                        kept = tree(item.sha)
+                    elif not S_ISGITLINK(item.mode):
+                        pointer = self.blob_info(item.sha)[1]
+                        if pointer is not None and pointer[0] in oids:
+                            kept = None
+                    changed = changed or kept != item.sha
+                    if kept is not None:
+                        new.add(item.path, item.mode, _oid(kept))
+                result: bytes | None = sha
+                if changed:
+                    result = None
+                    if new.items():
+                        objects.append(new)
+                        result = new.id
+                trees[sha] = result
+                return result
+
+            def commit(head: bytes) -> bytes:
+                # Parents first, without recursion: histories can be long.
+                stack = [head]
+                while stack:
+                    sha = stack[-1]
+                    if sha in commits:
+                        stack.pop()
+                        continue
+                    old = self.commit_obj(sha.decode())
+                    todo = [p for p in old.parents if p not in commits]
+                    if todo:
+                        stack.extend(todo)
+                        continue
+                    stack.pop()
+                    parents = [commits[p] for p in old.parents]
+                    root = tree(old.tree)
+                    if root is None:
+                        empty = Tree()
+                        objects.append(empty)
+                        root = empty.id
+                    if root == old.tree and parents == old.parents:
+                        commits[sha] = sha
+                        continue
+                    new = old.copy()
+                    assert isinstance(new, Commit)
+                    new.tree = root
+                    new.parents = [_oid(p) for p in parents]
+                    objects.append(new)
+                    commits[sha] = new.id
+                return commits[head]
+
+            moved: dict[str, tuple[bytes, bytes]] = {}
+            for ref, target in self.refs().items():
+                sha = target.encode()
+                if store[_oid(sha)].type_name != b"commit":
+                    continue  # annotated tags: this Hub makes none
+                new_sha = commit(sha)
+                if new_sha != sha:
+                    moved[ref] = (sha, new_sha)
+            self.write_objects(objects)
+            for ref, (old_sha, new_sha) in moved.items():
+                if not self.repo.refs.set_if_equals(_ref(ref), _oid(old_sha), _oid(new_sha)):
+                    raise HubError(412, f"{ref} was updated while its history was rewritten; please retry")
+            return {ref: new.decode() for ref, (_, new) in moved.items()}
+
     def set_ref(self, ref: str, sha: str | None, *, old: str | None = None) -> bool:
         """Create, move (compare-and-swap when ``old`` is given) or delete (``sha=None``) a ref."""
         with repo_lock(self.path):

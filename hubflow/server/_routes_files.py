@@ -323,11 +323,25 @@ def delete_lfs_files(ctx: Ctx) -> Response:
     # The client sends each file's ``fileOid`` (the pointer's blob id); a sha256 is accepted too.
     rows = ctx.hub.db.query("SELECT oid, size FROM lfs_objects WHERE repo_id = ?", row.id)
     by_file_oid = {Blob.from_string(lfs_pointer(r["oid"], r["size"])).id.decode(): r["oid"] for r in rows}
+    oids = []
     for given in shas:
         key = str(given).lower()
         if not re.match(r"^([0-9a-f]{40}|[0-9a-f]{64})$", key):
             raise bad_request(f"Invalid sha: {key!r}")
-        oid = by_file_oid.get(key, key)
+        oids.append(by_file_oid.get(key, key))
+    if deletions.get("rewriteHistory", False) is True:
+        # As the Hub: the commits that held these files are rewritten without them (new ids).
+        git = ctx.hub.open_git(row)
+        try:
+            moved = git.drop_lfs_files({oid for oid in oids if len(oid) == 64})
+        finally:
+            git.close()
+        if "refs/heads/main" in moved:
+            ctx.hub.db.update_repo(row.id, sha=moved["refs/heads/main"])
+        for ref, sha in moved.items():
+            if ref.startswith("refs/heads/"):
+                ctx.hub.emit("repo.content", "update", row, ref=ref, sha=sha)
+    for oid in oids:
         with ctx.hub.db.tx() as c:
             c.execute("DELETE FROM lfs_objects WHERE repo_id = ? AND oid = ?", (row.id, oid))
         if len(oid) == 64 and not ctx.hub.db.lfs_linked_elsewhere(oid):
