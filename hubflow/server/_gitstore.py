@@ -150,6 +150,11 @@ class GitRepo:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.repo = Repo(str(path))
+        store = self.repo.object_store
+        if isinstance(store, DiskObjectStore):
+            # Loose objects are stored, not compressed, as the packs are (``_pack``): zlib at its default
+            # level was ~88 % of a 100-file commit's server time (3.7 MB: 79 ms against 9 ms stored).
+            store.loose_compression_level = 0
         # Parsed commits and trees of this handle (objects are immutable): a preupload of 256 paths
         # reads the commit and each directory once, not once per path.
         self._parsed: dict[bytes, Commit | Tree] = {}

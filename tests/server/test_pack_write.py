@@ -255,3 +255,22 @@ def test_missing_looks_objects_up_in_packs_and_loose_files(tmp_path: Path) -> No
     assert git.missing([*blobs, tree, commit]) == []
     assert git.repo.object_store[tree.id].as_raw_string() == tree.as_raw_string()
     git.close()
+
+
+def test_loose_objects_are_stored_uncompressed_and_valid_for_git(tmp_path: Path) -> None:
+    from hubflow.server._gitstore import AddBlob, GitStore
+
+    text = b"a very compressible line of text\n" * 2000  # 66 KB; zlib's default level makes it ~1 KB
+    git = GitStore(tmp_path).init("model", "alice", "m", gitattributes=b"", author="alice")
+    sha = git.commit("refs/heads/main", [AddBlob("notes.txt", text)], "add notes", author="alice")
+    blob = Blob.from_string(text)
+    loose = Path(git.repo.object_store.path) / blob.id[:2].decode() / blob.id[2:].decode()
+    raw = loose.read_bytes()
+    assert raw[:2] == b"\x78\x01" and len(raw) > len(text)  # a zlib stream of stored blocks (level 0)
+    assert git.read_blob(blob.id.decode()) == text
+    git.close()
+    done = subprocess.run([_git(), "fsck", "--full", "--strict"], cwd=git.path, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    shown = subprocess.run([_git(), "show", f"{sha}:notes.txt"], cwd=git.path, capture_output=True, timeout=60)
+    assert shown.returncode == 0 and shown.stdout == text
