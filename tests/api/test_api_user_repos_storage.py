@@ -69,9 +69,15 @@ def test_permanently_deleted_lfs_objects_stop_counting(local: LocalHub, repo_fac
     alice.create_repo(repo)
     alice.upload_file(path_or_fileobj=os.urandom(4000), path_in_repo="w.bin", repo_id=repo)
     assert _by_id(alice)[repo].storage == _git_bytes(local, "model", repo) + 4000
-    # The pointer stays in the tree, but the object is gone from the repo: it occupies nothing.
-    alice.permanently_delete_lfs_files(repo, list(alice.list_lfs_files(repo)))
+    # Without a history rewrite the pointer stays in the tree, but the object is gone: it occupies nothing.
+    alice.permanently_delete_lfs_files(repo, list(alice.list_lfs_files(repo)), rewrite_history=False)
     assert "w.bin" in alice.list_repo_files(repo)
+    assert _by_id(alice)[repo].storage == _git_bytes(local, "model", repo)
+    # With it (the default), the file leaves the history too.
+    alice.upload_file(path_or_fileobj=os.urandom(5000), path_in_repo="v.bin", repo_id=repo)
+    assert _by_id(alice)[repo].storage == _git_bytes(local, "model", repo) + 5000
+    alice.permanently_delete_lfs_files(repo, list(alice.list_lfs_files(repo)))
+    assert "v.bin" not in alice.list_repo_files(repo)
     assert _by_id(alice)[repo].storage == _git_bytes(local, "model", repo)
 
 
