@@ -305,6 +305,11 @@ class Database:
         with self.tx() as c:
             c.execute(f"UPDATE repos SET {cols} WHERE id = ?", (*fields.values(), repo_id))
 
+    def count_download(self, repo_id: int) -> None:
+        """One more download of a repo (its ``downloads``: listings sort by it)."""
+        with self.tx() as c:
+            c.execute("UPDATE repos SET downloads = downloads + 1 WHERE id = ?", (repo_id,))
+
     def delete_repo(self, repo_id: int) -> None:
         with self.tx() as c:
             for table in ("repos", "discussions", "access_grants", "access_requests", "likes", "lfs_objects"):

@@ -4,6 +4,8 @@
 and ``X-Linked-Size``); ``X-Repo-Commit`` is always set, also on ``EntryNotFound``. LFS bytes are
 streamed from the store (``FileResponse``, single ``Range`` → 206); git blobs are sliced in memory.
 
+A request for a model's ``config.json`` (or another of ``DOWNLOAD_QUERY_FILES``) counts one download.
+
 ```python
 # HEAD /alice/m/resolve/main/config.json  → 200, ETag: "<blob sha1>", X-Repo-Commit: <sha>
 ```
@@ -30,6 +32,9 @@ class _LfsFileResponse(FileResponse):
     chunk_size = 1024 * 1024
 
 
+DOWNLOAD_QUERY_FILES = frozenset({"config.json", "config.yaml", "hyperparams.yaml", "meta.yaml"})
+"""A model's download counter counts every ``GET`` and ``HEAD`` of these root files, as the Hub does
+when no library names its own (https://huggingface.co/docs/hub/models-download-stats)."""
 _UNENCODED_REF = re.compile(r"^(pr/[0-9]+|convert/[^/]+)/(.+)$")
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
@@ -58,6 +63,8 @@ def _lookup(ctx: Ctx) -> tuple[str, Entry, bytes | None]:
         data = None if entry.lfs else git.read_blob(entry.oid)
     finally:
         git.close()
+    if row.type == "model" and path in DOWNLOAD_QUERY_FILES:
+        hub.db.count_download(row.id)
     return sha, entry, data
 
 

@@ -164,7 +164,9 @@ def test_hubflow_rejects_a_bad_sort_with_a_typed_error(api: tuple[HfApi, Request
         list(hf.list_models(sort="stars"))
 
 
-def test_official_client_sees_the_same_order(hub: HubProcess, repo_factory: Callable[..., str]) -> None:
+def test_official_client_sees_the_same_order(
+    hub: HubProcess, repo_factory: Callable[..., str], tmp_path: Path
+) -> None:
     prefix = repo_factory("order").split("/")[1]
     official = huggingface_hub.HfApi(endpoint=hub.endpoint, token="hf_alice_write")
     made = []
@@ -175,3 +177,43 @@ def test_official_client_sees_the_same_order(hub: HubProcess, repo_factory: Call
         mine = [m.id for m in ours.list_models(search=prefix, sort="likes")]
     theirs = [m.id for m in official.list_models(search=prefix, sort="likes")]
     assert mine == theirs == [made[1], made[3], made[2], made[0]]
+    # Fetching a model's config.json with the official client counts as downloads of that model.
+    official.upload_file(path_or_fileobj=b"{}", path_in_repo="config.json", repo_id=made[2])
+    official.hf_hub_download(made[2], "config.json", cache_dir=tmp_path / "cache")
+    assert official.model_info(made[2]).downloads >= 1
+    assert next(m.id for m in official.list_models(search=prefix, sort="downloads")) == made[2]
+
+
+@pytest.mark.anyio
+async def test_requests_for_a_models_config_count_as_downloads(local: LocalHub) -> None:
+    headers = {"authorization": "Bearer hf_alice_write"}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=local.app),  # type: ignore[arg-type]
+                                 base_url=local.endpoint) as client:
+        for name, repo_type in (("counted", "model"), ("quiet", "model"), ("data", "dataset")):
+            response = await client.post("/api/repos/create", json={"name": name, "type": repo_type}, headers=headers)
+            assert response.status_code == 200, response.text
+        for repo, prefix in (("alice/counted", "/api/models"), ("alice/quiet", "/api/models"),
+                             ("alice/data", "/api/datasets")):
+            lines = [b'{"key": "header", "value": {"summary": "add", "description": ""}}']
+            for path in ("config.json", "weights/config.json", "model.bin"):
+                lines.append(b'{"key": "file", "value": {"path": "%s", "content": "e30=", "encoding": "base64"}}'
+                             % path.encode())
+            response = await client.post(f"{prefix}/{repo}/commit/main", content=b"\n".join(lines),
+                                         headers={**headers, "content-type": "application/x-ndjson"})
+            assert response.status_code == 200, response.text
+
+        async def downloads(repo: str, prefix: str = "/api/models") -> int:
+            return int((await client.get(f"{prefix}/{repo}", headers=headers)).json()["downloads"])
+
+        for method in ("GET", "HEAD", "GET"):
+            assert (await client.request(method, "/alice/counted/resolve/main/config.json")).status_code == 200
+        # Not a query file: a file of another name, or a config.json below the root.
+        for path in ("model.bin", "weights/config.json", "missing.json"):
+            await client.get(f"/alice/counted/resolve/main/{path}")
+            await client.get(f"/alice/quiet/resolve/main/{path}")
+        await client.get("/datasets/alice/data/resolve/main/config.json")  # datasets: not counted this way
+        assert await downloads("alice/counted") == 3
+        assert await downloads("alice/quiet") == 0
+        assert await downloads("alice/data", "/api/datasets") == 0
+        ordered = (await client.get("/api/models", params={"author": "alice", "sort": "downloads"})).json()
+        assert [m["id"] for m in ordered] == ["alice/counted", "alice/quiet"]
