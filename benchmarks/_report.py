@@ -141,7 +141,9 @@ def render(machine: Machine, rows: list[Row], hashing: Hashing | None, server: S
         out += _table(HEADER, body)
         out += ["", "Times are the median wall time of the measured call only; peak RSS is the median over runs of "
                 "each client process's `VmHWM` (kernel RSS high-water mark). Every run uses a fresh process, a fresh `HF_HOME` and a fresh "
-                "repo (uploads) or an empty cache (downloads).", ""]
+                "repo (uploads) or an empty cache (downloads). What bounds each missed target, measured: "
+                "[docs/benchmarks.md](../../docs/benchmarks.md#uploads-and-downloads-what-was-done-what-bounds-the-rest).",
+                ""]
     if server is not None:
         out += ["## Local Hub server (issue #2)", "", f"Server idle RSS after start: {server.idle_mb:.0f} MB. "
                 + ("Server peak is per phase (VmHWM reset before each)." if server.per_phase
