@@ -103,7 +103,7 @@ def _hash_row(hashing: Hashing, machine: Machine) -> list[str]:
                 "—", target, "n/a"]
     rate = _median(hashing.mb_s)
     share = rate / ideal
-    return [label, "—", "—", f"{rate:,.0f} MB/s", "—", f"{share:.0%} of ideal", target,
+    return [label, "—", "—", f"{rate:,.0f} MB/s", "—", f"{share:.1%} of ideal", target,
             "pass" if share >= HASH_SHARE else "miss"]
 
 
@@ -113,7 +113,7 @@ def _hash_alone_row(hashing: Hashing, machine: Machine) -> list[str]:
     rate = _median(hashing.alone_mb_s)
     share = rate / ideal
     return ["sha256 hashing stage alone, same files (`HashFile` nodes, no transfers)", "—", "—",
-            f"{rate:,.0f} MB/s", "—", f"{share:.0%} of ideal", target, "pass" if share >= HASH_SHARE else "miss"]
+            f"{rate:,.0f} MB/s", "—", f"{share:.1%} of ideal", target, "pass" if share >= HASH_SHARE else "miss"]
 
 
 HEADER = ["workload", "huggingface_hub", "hf peak RSS", "hubflow", "hubflow peak RSS", "ratio hubflow / hf",
