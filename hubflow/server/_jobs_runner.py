@@ -287,14 +287,23 @@ class JobRunner:
         killer.start()
 
     # -- scheduled jobs --------------------------------------------------------------------------------------
-    def trigger(self, scheduled: ScheduledRow, initiator: dict[str, Any]) -> JobRow | None:
-        """Start one run of a scheduled job; None when a run is still going and concurrency is off."""
+    def trigger(
+        self, scheduled: ScheduledRow, initiator: dict[str, Any], *, next_run_at: float | None = None
+    ) -> JobRow | None:
+        """Start one run of a scheduled job; None when a run is still going and concurrency is off.
+
+        ``next_run_at`` (the scheduler's) is written with the new last job, in one update: a reader
+        never sees the new run with the old due time.
+        """
         if not scheduled.concurrency and scheduled.last_job_id:
             last = self.store.get_job(scheduled.last_job_id)
             if last is not None and not last.terminal:
                 return None
         row = self.store.insert_job(scheduled.namespace, scheduled.spec, initiator=initiator, scheduled_id=scheduled.id)
-        self.store.update_scheduled(scheduled.id, last_job_id=row.id, last_job_at=row.created_at)
+        fields: dict[str, Any] = {"last_job_id": row.id, "last_job_at": row.created_at}
+        if next_run_at is not None:
+            fields["next_run_at"] = next_run_at
+        self.store.update_scheduled(scheduled.id, **fields)
         return self.start(row)
 
     def _schedule_loop(self, interval: float) -> None:
@@ -302,7 +311,9 @@ class JobRunner:
             now = time.time()
             try:
                 for scheduled in self.store.due_scheduled(now):
-                    self.trigger(scheduled, {"type": "scheduled-job", "id": scheduled.id})
-                    self.store.update_scheduled(scheduled.id, next_run_at=next_run(scheduled.schedule, now))
+                    upcoming = next_run(scheduled.schedule, now)
+                    if self.trigger(scheduled, {"type": "scheduled-job", "id": scheduled.id},
+                                    next_run_at=upcoming) is None:
+                        self.store.update_scheduled(scheduled.id, next_run_at=upcoming)
             except Exception as exc:  # keep the scheduler alive; report on the server's stderr
                 print(f"hubflow job scheduler: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
