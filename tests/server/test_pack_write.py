@@ -274,3 +274,19 @@ def test_loose_objects_are_stored_uncompressed_and_valid_for_git(tmp_path: Path)
     assert done.returncode == 0, done.stderr
     shown = subprocess.run([_git(), "show", f"{sha}:notes.txt"], cwd=git.path, capture_output=True, timeout=60)
     assert shown.returncode == 0 and shown.stdout == text
+
+
+def test_pack_index_v2_bytes_equal_dulwichs() -> None:
+    import io
+
+    from dulwich.pack import write_pack_index_v2
+
+    from hubflow.server._pack import pack_index_v2
+
+    rnd = random.Random(5)
+    checksum = rnd.randbytes(20)
+    for offsets in ([], [12, 500, 70_000], [12, 2**31 - 1, 2**31, 2**33 + 7, 2**40]):
+        entries = sorted((rnd.randbytes(20), off, rnd.getrandbits(32)) for off in offsets)
+        expected = io.BytesIO()
+        write_pack_index_v2(expected, entries, checksum)
+        assert pack_index_v2(entries, checksum) == expected.getvalue()
