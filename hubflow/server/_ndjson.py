@@ -117,8 +117,12 @@ class CommitParser:
     ``self.pack`` (an unfinished ``PackWriter``) as they are parsed; call ``close`` when done.
     """
 
-    def __init__(self, hub: Hub, row: RepoRow, *, pack_after: int = PACK_THRESHOLD) -> None:
+    def __init__(
+        self, hub: Hub, row: RepoRow, *, pack_after: int = PACK_THRESHOLD, body_size: int | None = None
+    ) -> None:
         self.hub, self.row = hub, row
+        self.body_left = body_size
+        """Bytes of the body not fed yet (from its ``Content-Length``; None: unknown)."""
         self.header: CommitHeader | None = None
         self.ops: list[Operation] = []
         self.lfs_used: list[LfsUse] = []
@@ -133,6 +137,8 @@ class CommitParser:
         Lines are decoded from slices of ``data`` (no copy of the batch).
         """
         view = memoryview(data)
+        if self.body_left is not None:
+            self.body_left = max(0, self.body_left - len(data))
         start, n = 0, first_line
         while True:
             end = data.find(b"\n", start)
@@ -142,7 +148,7 @@ class CommitParser:
                 self._line(view[start:stop], n)
             if end < 0:
                 if self.pack is not None:  # this batch's blobs on disk before the next arrives
-                    self.pack.flush()
+                    self.pack.flush(left=self.body_left)
                 return n - first_line
             start, n = end + 1, n + 1
 

@@ -191,7 +191,8 @@ async def commit(ctx: Ctx) -> Response:
     """Parse the NDJSON body while it arrives (rights checked first), then write the commit in a thread."""
     hub = ctx.hub
     row = await anyio.to_thread.run_sync(hub.writable_repo, ctx.user, ctx.repo_type, ctx.params["ns"], ctx.params["name"])
-    parser = CommitParser(hub, row)
+    length = ctx.request.headers.get("content-length", "")
+    parser = CommitParser(hub, row, body_size=int(length) if length.isdigit() else None)
     try:
         await parse_stream(parser, Router.body_chunks(ctx.request, hub.limits.max_body_size))
         return await anyio.to_thread.run_sync(_write_commit, ctx, row, parser)

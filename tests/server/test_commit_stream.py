@@ -257,6 +257,28 @@ async def test_blobs_of_a_large_commit_are_packed_while_the_body_arrives(client:
         assert done.returncode == 0, done.stderr
 
 
+async def test_the_last_pack_of_a_large_commit_holds_only_its_tail(client: httpx.AsyncClient) -> None:
+    # The pack hashed after the last byte is sealed apart once the body has TAIL_BYTES left
+    # (its Content-Length tells): ~21 MB of blobs make a pack of ~15 MB and one of the rest.
+    from hubflow.server._pack import TAIL_BYTES
+
+    files = {f"w/{i:03d}.bin": random.Random(i).randbytes(100_000) for i in range(210)}
+    async def body() -> AsyncIterator[bytes]:  # in pieces, as a socket delivers it
+        whole = b"\n".join([HEADER, *(add(p, d) for p, d in files.items())])
+        for start in range(0, len(whole), 256 * 1024):
+            yield whole[start : start + 256 * 1024]
+
+    size = len(b"\n".join([HEADER, *(add(p, d) for p, d in files.items())]))
+    r = await client.post(URL, content=body(), headers={**ALICE, "content-length": str(size)})
+    assert r.status_code == 200, r.text
+    packs = sorted(_pack_dir(client).glob("*.pack"), key=lambda p: p.stat().st_size)
+    assert len(packs) == 2
+    tail, head = (p.stat().st_size for p in packs)
+    assert tail <= TAIL_BYTES < head and head + tail > sum(map(len, files.values()))
+    for path in ("w/000.bin", "w/209.bin"):
+        assert (await client.get(f"/alice/m/resolve/main/{path}", headers=ALICE)).content == files[path]
+
+
 async def test_a_large_commit_refused_after_its_body_leaves_no_pack(client: httpx.AsyncClient) -> None:
     root = client.data_dir / "repos"  # type: ignore[attr-defined]
     before, head = files_under(root), await _head(client)

@@ -276,6 +276,42 @@ def test_loose_objects_are_stored_uncompressed_and_valid_for_git(tmp_path: Path)
     assert shown.returncode == 0 and shown.stdout == text
 
 
+@pytest.mark.parametrize("background", [False, True], ids=["inline", "background-writer"])
+def test_the_last_pack_is_small_once_little_input_is_left(tmp_path: Path, background: bool) -> None:
+    # flush(left=...) tells how much input is still to come: at most tail_bytes left seals the
+    # current pack once, so the pack hashed after the last object holds only the tail.
+    repo = Repo.init_bare(str(tmp_path / "r.git"), mkdir=True)
+    rnd = random.Random(11)
+    blobs = [Blob.from_string(rnd.randbytes(10_000)) for _ in range(30)]  # 300 KB of input
+    pack_dir = tmp_path / "r.git" / "objects" / "pack"
+    pack = PackWriter(repo.object_store, background=background, segment_bytes=10**9, tail_bytes=60_000)
+    left = 300_000
+    for blob in blobs:
+        pack.add(blob)
+        left -= 10_000
+        pack.flush(left=left)  # sealed once, when 60,000 bytes are left: 24 blobs in, 6 to come
+    pack.flush(left=0)  # once only: the tail is not cut again
+    names = pack.finish()
+    counts = []
+    for name in names:
+        with PackData(str(pack_dir / f"{name}.pack"), object_format=repo.object_store.object_format) as data:
+            data.check()
+            counts.append(len(data))
+    assert counts == [24, 6]
+    for blob in blobs:
+        assert repo.object_store[blob.id].as_raw_string() == blob.as_raw_string()
+    repo.close()
+    _git_fsck_and_verify_pack(tmp_path / "r.git", pack_dir / f"{names[1]}.idx")
+    # Input that is all tail (a small commit) stays one pack; a known count is never cut.
+    for count in (None, 3):
+        small = PackWriter(Repo(str(tmp_path / "r.git")).object_store, count, background=background and count is None,
+                           tail_bytes=60_000)
+        for blob in blobs[:3]:
+            small.add(blob)
+            small.flush(left=0)
+        assert len(small.finish()) == 1
+
+
 def test_pack_index_v2_bytes_equal_dulwichs() -> None:
     import io
 
