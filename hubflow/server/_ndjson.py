@@ -115,6 +115,7 @@ class CommitParser:
     ``feed`` may run in a worker thread; batches must be fed in order (line numbers in errors
     count every line, blank ones included, from 1). Past ``pack_after`` blobs, blobs go to
     ``self.pack`` (an unfinished ``PackWriter``) as they are parsed; call ``close`` when done.
+    ``body_size`` (the body's ``Content-Length``) lets the pack seal its tail apart (``TAIL_BYTES``).
     """
 
     def __init__(
