@@ -6,8 +6,9 @@ walks a stable order across pages (pages of 5 here), for hubflow and for the off
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import huggingface_hub
@@ -18,37 +19,10 @@ from hubflow.errors import BadRequestError
 from hubflow.server._db import Database
 from hubflow.testing import BOB_WRITE, HubProcess, LocalHub
 
+if TYPE_CHECKING:
+    from conftest import Counter  # tests/api/conftest.py: the ``counted`` fixture's request counter
+
 pytestmark = pytest.mark.timeout(60)
-
-
-class Requests:
-    """Counts the listing requests a client sends (an httpx event hook)."""
-
-    def __init__(self) -> None:
-        self.paths: list[str] = []
-
-    async def __call__(self, request: httpx.Request) -> None:
-        self.paths.append(request.url.path)
-
-    def listings(self) -> int:
-        return sum(p.startswith("/api/models") and p.count("/") == 2 for p in self.paths)
-
-
-@pytest.fixture
-def local(tmp_path: Path) -> LocalHub:
-    return LocalHub(tmp_path / "hub", page_size=5)
-
-
-@pytest.fixture
-def api(local: LocalHub, token: str) -> Iterator[tuple[HfApi, Requests]]:
-    requests = Requests()
-    client = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=local.app),  # type: ignore[arg-type]
-        event_hooks={"request": [requests]},
-    )
-    with HfApi(endpoint=local.endpoint, token=token, client=client) as hf:
-        yield hf, requests
-        hf.portal.call(client.aclose)
 
 
 def _set(local: LocalHub, repo_id: str, **fields: object) -> None:
@@ -65,18 +39,18 @@ def _card(api: HfApi, repo_id: str, metadata: str) -> None:
                     repo_id=repo_id)
 
 
-def test_sorted_listings_walk_every_page_in_descending_order(api: tuple[HfApi, Requests], local: LocalHub) -> None:
-    hf, requests = api
+def test_sorted_listings_walk_every_page_in_descending_order(counted: tuple[HfApi, Counter], small_pages: LocalHub) -> None:
+    hf, counter = counted
     ids = [f"alice/s{i:02d}" for i in range(12)]
     for i, repo_id in enumerate(ids):
         hf.create_repo(repo_id)
-        _set(local, repo_id, likes=i % 4, downloads=(i * 7) % 5)
+        _set(small_pages, repo_id, likes=i % 4, downloads=(i * 7) % 5)
     by_id = {repo_id: i for i, repo_id in enumerate(ids)}
 
     likes = [m.id for m in hf.list_models(author="alice", sort="likes")]
     # Descending, the newest first among equal counts (12 repos: three full pages of 5, 5, 2).
     assert likes == sorted(ids, key=lambda r: (by_id[r] % 4, by_id[r]), reverse=True)
-    assert requests.listings() == 3
+    assert counter.paths.count("/api/models") == 3
     downloads = [(m.id, m.downloads) for m in hf.list_models(author="alice", sort="downloads")]
     assert [d for _, d in downloads] == sorted((d for _, d in downloads), reverse=True)
     assert sorted(r for r, _ in downloads) == sorted(ids)
@@ -89,12 +63,12 @@ def test_sorted_listings_walk_every_page_in_descending_order(api: tuple[HfApi, R
     assert [m.id for m in top] == ["alice/s11", "alice/s07"]  # likes 3, newest first
 
 
-def test_likes_from_the_like_endpoint_order_the_listing(api: tuple[HfApi, Requests], local: LocalHub) -> None:
-    hf, _ = api
+def test_likes_from_the_like_endpoint_order_the_listing(counted: tuple[HfApi, Counter], small_pages: LocalHub) -> None:
+    hf, _ = counted
     for name in ("one", "two", "none"):
         hf.create_repo(f"alice/{name}")
-    with HfApi(endpoint=local.endpoint, token=BOB_WRITE, client=httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=local.app))) as bob:  # type: ignore[arg-type]
+    with HfApi(endpoint=small_pages.endpoint, token=BOB_WRITE, client=httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=small_pages.app))) as bob:  # type: ignore[arg-type]
         bob.like("alice/two")
         bob.like("alice/one")
     hf.like("alice/two")
@@ -103,24 +77,24 @@ def test_likes_from_the_like_endpoint_order_the_listing(api: tuple[HfApi, Reques
     ]
 
 
-def test_filters_are_in_the_query_so_pages_stay_full(api: tuple[HfApi, Requests], local: LocalHub) -> None:
-    hf, requests = api
+def test_filters_are_in_the_query_so_pages_stay_full(counted: tuple[HfApi, Counter], small_pages: LocalHub) -> None:
+    hf, counter = counted
     tagged = []
     for i in range(14):
         repo_id = f"alice/f{i:02d}"
         hf.create_repo(repo_id)
         if i % 2:
-            _set(local, repo_id, tags='["keep", "license:mit"]')
+            _set(small_pages, repo_id, tags='["keep", "license:mit"]')
             tagged.append(repo_id)
-    requests.paths.clear()
+    counter.paths.clear()
     assert [m.id for m in hf.list_models(author="alice", filter="keep")] == tagged
-    assert requests.listings() == 2  # 7 matches: a full page of 5, then 2 (not 3 sparse pages)
+    assert counter.paths.count("/api/models") == 2  # 7 matches: a full page of 5, then 2 (not 3 sparse pages)
     assert [m.id for m in hf.list_models(filter=["keep", "license:mit"])] == tagged
     assert list(hf.list_models(filter=["keep", "absent"])) == []
 
 
-def test_pipeline_tag_and_gated_filters(api: tuple[HfApi, Requests]) -> None:
-    hf, _ = api
+def test_pipeline_tag_and_gated_filters(counted: tuple[HfApi, Counter]) -> None:
+    hf, _ = counted
     for name in ("clf", "gen", "plain"):
         hf.create_repo(f"alice/{name}")
     _card(hf, "alice/clf", "pipeline_tag: text-classification\nlibrary_name: transformers")
@@ -135,9 +109,9 @@ def test_pipeline_tag_and_gated_filters(api: tuple[HfApi, Requests]) -> None:
 
 
 @pytest.mark.anyio
-async def test_bad_sort_cursor_and_gated_values_are_named(local: LocalHub) -> None:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=local.app),  # type: ignore[arg-type]
-                                 base_url=local.endpoint) as client:
+async def test_bad_sort_cursor_and_gated_values_are_named(small_pages: LocalHub) -> None:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=small_pages.app),  # type: ignore[arg-type]
+                                 base_url=small_pages.endpoint) as client:
         for i in range(6):
             response = await client.post("/api/repos/create", json={"name": f"b{i}"},
                                          headers={"authorization": "Bearer hf_alice_write"})
@@ -158,8 +132,8 @@ async def test_bad_sort_cursor_and_gated_values_are_named(local: LocalHub) -> No
         assert (await client.get("/api/models", params={"cursor": "not-base64!"})).status_code == 400
 
 
-def test_hubflow_rejects_a_bad_sort_with_a_typed_error(api: tuple[HfApi, Requests]) -> None:
-    hf, _ = api
+def test_hubflow_rejects_a_bad_sort_with_a_typed_error(counted: tuple[HfApi, Counter]) -> None:
+    hf, _ = counted
     with pytest.raises(BadRequestError, match="stars"):
         list(hf.list_models(sort="stars"))
 
@@ -185,10 +159,10 @@ def test_official_client_sees_the_same_order(
 
 
 @pytest.mark.anyio
-async def test_requests_for_a_models_config_count_as_downloads(local: LocalHub) -> None:
+async def test_requests_for_a_models_config_count_as_downloads(small_pages: LocalHub) -> None:
     headers = {"authorization": "Bearer hf_alice_write"}
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=local.app),  # type: ignore[arg-type]
-                                 base_url=local.endpoint) as client:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=small_pages.app),  # type: ignore[arg-type]
+                                 base_url=small_pages.endpoint) as client:
         for name, repo_type in (("counted", "model"), ("quiet", "model"), ("data", "dataset")):
             response = await client.post("/api/repos/create", json={"name": name, "type": repo_type}, headers=headers)
             assert response.status_code == 200, response.text

@@ -6,6 +6,7 @@ import base64
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import huggingface_hub
@@ -20,6 +21,9 @@ from hubflow.errors import (
 )
 from hubflow.schema import DatasetInfo, ModelInfo, RepoFile, RepoFolder, SpaceInfo
 from hubflow.testing import HubProcess, LocalHub
+
+if TYPE_CHECKING:
+    from conftest import Counter  # tests/api/conftest.py: the ``counted`` fixture's request counter
 
 FILES = {
     "config.json": b'{"a": 1}',
@@ -36,37 +40,6 @@ def _commit_lines(files: dict[str, bytes]) -> bytes:
         value = {"path": path, "content": base64.b64encode(data).decode(), "encoding": "base64"}
         lines.append(json.dumps({"key": "file", "value": value}))
     return "\n".join(lines).encode()
-
-
-class Counter:
-    """Counts the requests a client sends (an httpx event hook), by path."""
-
-    def __init__(self) -> None:
-        self.paths: list[str] = []
-
-    async def __call__(self, request: httpx.Request) -> None:
-        self.paths.append(request.url.path)
-
-    def count(self, fragment: str) -> int:
-        return sum(fragment in p for p in self.paths)
-
-
-@pytest.fixture
-def small_pages(tmp_path: Path) -> LocalHub:
-    """An in-process hub that answers pages of 5 items."""
-    return LocalHub(tmp_path / "small-pages", page_size=5)
-
-
-@pytest.fixture
-def counted(small_pages: LocalHub, token: str) -> Iterator[tuple[HfApi, Counter]]:
-    counter = Counter()
-    client = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=small_pages.app),  # type: ignore[arg-type]
-        event_hooks={"request": [counter]},
-    )
-    with HfApi(endpoint=small_pages.endpoint, token=token, client=client) as api:
-        yield api, counter
-        api.portal.call(client.aclose)  # an injected client is the caller's to close
 
 
 def _post_commit(api: HfApi, repo_id: str, files: dict[str, bytes], repo_type: str = "model") -> None:
@@ -224,8 +197,7 @@ def test_list_lfs_files_and_permanent_delete(real: HfApi, hub: HubProcess, repo_
 
 
 @pytest.mark.anyio
-async def test_async_listings(small_pages: LocalHub, token: str) -> None:
-    counter = Counter()
+async def test_async_listings(small_pages: LocalHub, token: str, counter: Counter) -> None:
     client = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=small_pages.app),  # type: ignore[arg-type]
         event_hooks={"request": [counter]},
