@@ -294,12 +294,8 @@ def _read_head(source: Source, size: int, *, recheck: bool = False) -> bytes:
             return read_at(0, size)
         finally:
             close()
+    fd = _open_unchanged(source)
     try:
-        fd = os.open(source.path, os.O_RDONLY)
-    except FileNotFoundError:
-        raise _removed(source) from None
-    try:
-        _check_identity(source, os.fstat(fd))
         parts = [os.read(fd, size)]
         got = len(parts[0])
         while got < size and parts[-1]:  # a short read: keep reading until the end or EOF
