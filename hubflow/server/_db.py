@@ -160,10 +160,10 @@ _ROWS_MAX = 100_000
 
 
 SORT_COLUMNS = {"createdAt": "created_at", "lastModified": "last_modified", "likes": "likes",
-                "downloads": "downloads", "trendingScore": ""}
+                "downloads": "downloads", "trendingScore": "id"}
 """``sort`` values of the repo listings (wire names) -> the column they order by, descending.
 
-No trend is computed here: every repo's ``trendingScore`` is 0 (no column), so that order is newest first."""
+No trend is computed here: every repo's ``trendingScore`` is 0, so that order is by id alone (newest first)."""
 
 
 @dataclass(frozen=True)
@@ -334,9 +334,6 @@ class Database:
             if column is None:
                 sql += " AND id > ?"
                 args.append(after.id)
-            elif not column:
-                sql += " AND id < ?"
-                args.append(after.id)
             else:
                 sql += f" AND ({column} < ? OR ({column} = ? AND id < ?))"
                 args += [after.value, after.value, after.id]
@@ -354,10 +351,7 @@ class Database:
         owners = [viewer.name, *viewer_orgs] if viewer else []
         sql += " AND (private = 0" + "".join(" OR namespace = ?" for _ in owners) + ")"
         args.extend(owners)
-        if column is None:
-            sql += " ORDER BY id LIMIT ?"
-        else:
-            sql += f" ORDER BY {column} DESC, id DESC LIMIT ?" if column else " ORDER BY id DESC LIMIT ?"
+        sql += " ORDER BY id LIMIT ?" if column is None else f" ORDER BY {column} DESC, id DESC LIMIT ?"
         args.append(limit)
         cursor = self._conn().cursor()
         cursor.row_factory = None  # plain tuples: hashable, so an unchanged row reuses its RepoRow
