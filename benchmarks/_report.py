@@ -94,26 +94,29 @@ def _memory_row(row: Row) -> list[str]:
     return [*cells, f"{growth['hubflow']:.2f}x (growth)", target, "pass" if ok else "miss"]
 
 
-def _hash_row(hashing: Hashing, machine: Machine) -> list[str]:
-    ideal = machine.cores * machine.sha256_mb_s
-    target = f"≥ {HASH_SHARE:.0%} of {machine.cores} x {machine.sha256_mb_s:,.0f} MB/s"
-    label = f"sha256 hashing during the LFS upload ({hashing.source}; transfers overlap it)"
-    if hashing.error or not hashing.mb_s:
-        return [label, "—", "—", f"n/a (not implemented: {_cell_text((hashing.error or 'no figure')[:90])})", "—",
-                "—", target, "n/a"]
-    rate = _median(hashing.mb_s)
-    share = rate / ideal
-    return [label, "—", "—", f"{rate:,.0f} MB/s", "—", f"{share:.1%} of ideal", target,
+def _hash_target(machine: Machine) -> str:
+    return f"≥ {HASH_SHARE:.0%} of {machine.cores} x {machine.sha256_mb_s:,.0f} MB/s"
+
+
+def _hash_cells(label: str, mb_s: list[float], machine: Machine) -> list[str]:
+    """A hashing row: the median rate, its share of cores x one-core sha256 speed, the verdict."""
+    rate = _median(mb_s)
+    share = rate / (machine.cores * machine.sha256_mb_s)
+    return [label, "—", "—", f"{rate:,.0f} MB/s", "—", f"{share:.1%} of ideal", _hash_target(machine),
             "pass" if share >= HASH_SHARE else "miss"]
 
 
+def _hash_row(hashing: Hashing, machine: Machine) -> list[str]:
+    label = f"sha256 hashing during the LFS upload ({hashing.source}; transfers overlap it)"
+    if hashing.error or not hashing.mb_s:
+        return [label, "—", "—", f"n/a (not implemented: {_cell_text((hashing.error or 'no figure')[:90])})", "—",
+                "—", _hash_target(machine), "n/a"]
+    return _hash_cells(label, hashing.mb_s, machine)
+
+
 def _hash_alone_row(hashing: Hashing, machine: Machine) -> list[str]:
-    ideal = machine.cores * machine.sha256_mb_s
-    target = f"≥ {HASH_SHARE:.0%} of {machine.cores} x {machine.sha256_mb_s:,.0f} MB/s"
-    rate = _median(hashing.alone_mb_s)
-    share = rate / ideal
-    return ["sha256 hashing stage alone, same files (`HashFile` nodes, no transfers)", "—", "—",
-            f"{rate:,.0f} MB/s", "—", f"{share:.1%} of ideal", target, "pass" if share >= HASH_SHARE else "miss"]
+    return _hash_cells("sha256 hashing stage alone, same files (`HashFile` nodes, no transfers)",
+                       hashing.alone_mb_s, machine)
 
 
 HEADER = ["workload", "huggingface_hub", "hf peak RSS", "hubflow", "hubflow peak RSS", "ratio hubflow / hf",
